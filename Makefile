@@ -1,0 +1,31 @@
+# bookcross — `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: help run test venv bench clean
+
+help: ## show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## create the virtual environment and install bookcross with its dev tools
+
+run: $(STAMP) ## start the whole network in the foreground (embedded SQLite + Redis unless configured)
+	$(BIN)/bookcross up
+
+test: $(STAMP) ## run every test: unit, integration (PostgreSQL and SQLite), contract, end-to-end
+	$(BIN)/python -m shared.testing.prepare
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(STAMP) ## run the benchmarks under bench/ (prints figures for the README)
+	$(BIN)/python bench/bus.py
+
+clean: ## remove the virtual environment and local data
+	rm -rf $(VENV) var

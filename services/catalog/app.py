@@ -1,0 +1,15 @@
+"""The catalog Flask app."""
+from __future__ import annotations
+
+from flask import Flask
+
+from services.catalog import pages, tasks  # noqa: F401  (tasks registers the outbox publisher)
+from services.catalog.api import centres
+from shared.web import create_service_app
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = create_service_app("catalog", title="bookcross catalog",
+                             blueprints=[centres.blp], overrides=overrides)
+    app.register_blueprint(pages.bp)
+    return app

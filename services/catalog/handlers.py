@@ -1,0 +1,47 @@
+"""What catalog does when it hears other services' events."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from services.catalog.models import IncomingDonation
+from shared.outbox import add_event
+
+SERVICE = "catalog"
+
+
+def on_donation_offered(session: Session, event: dict) -> None:
+    payload = event["payload"]
+    incoming = session.get(IncomingDonation, payload["donation_id"])
+    if incoming is None:
+        incoming = IncomingDonation(donation_id=payload["donation_id"], status="offered")
+        session.add(incoming)
+    incoming.donor_kind = payload["donor_kind"]
+    incoming.handover = payload["handover"]
+    incoming.centre_code = payload["centre_code"]
+    incoming.city = payload["city"]
+    incoming.oblast = payload["oblast"]
+    incoming.declared_count = payload["declared_count"]
+    incoming.offered_at = event["occurred_at"]
+
+
+def on_donation_collected(session: Session, event: dict) -> None:
+    """The books are on their way to the hub: open the intake and say so."""
+    payload = event["payload"]
+    incoming = session.get(IncomingDonation, payload["donation_id"])
+    if incoming is None:
+        # Collected heard before offered (the bus does not promise order): make the row.
+        incoming = IncomingDonation(donation_id=payload["donation_id"], donor_kind="citizen",
+                                    handover="pickup", declared_count=payload["declared_count"])
+        session.add(incoming)
+    incoming.collected_count = payload["collected_count"]
+    incoming.collected_at = event["occurred_at"]
+    incoming.status = "at_hub"
+    add_event(session, "catalog.donation_at_hub", {
+        "donation_id": payload["donation_id"], "expected_count": payload["collected_count"],
+    }, producer=SERVICE, correlation_id=event.get("correlation_id"))
+
+
+HANDLERS = {
+    "donations.donation_offered": (on_donation_offered,),
+    "donations.donation_collected": (on_donation_collected,),
+}

@@ -1,0 +1,69 @@
+"""Staff sign-in: a password form that sets the signed staff cookie every service reads."""
+from __future__ import annotations
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+
+from services.catalog import services
+from shared import auth, config
+from shared.auth import public
+from shared.i18n import current_language, t
+
+bp = Blueprint("staff_pages", __name__, template_folder="templates")
+
+TEXT = {
+    "title": {"uk": "Вхід для персоналу", "en": "Staff sign-in"},
+    "name": {"uk": "Ім'я користувача", "en": "User name"},
+    "password": {"uk": "Пароль", "en": "Password"},
+    "submit": {"uk": "Увійти", "en": "Sign in"},
+    "signed_in": {"uk": "Ви увійшли як", "en": "You are signed in as"},
+    "sign_out": {"uk": "Вийти", "en": "Sign out"},
+    "role": {"uk": "Роль", "en": "Role"},
+    "centre": {"uk": "Центр", "en": "Centre"},
+    "docs": {"uk": "Документація API", "en": "API documentation"},
+    "roles": {"logistics": {"uk": "логістика", "en": "logistics"},
+              "centre_staff": {"uk": "персонал центру", "en": "centre staff"},
+              "admin": {"uk": "адміністратор", "en": "administrator"}},
+}
+
+
+def _texts(lang: str) -> dict:
+    return {k: v[lang] for k, v in TEXT.items() if k != "roles"}
+
+
+@bp.route("/staff/login", methods=["GET", "POST"])
+@public
+def login():
+    lang = current_language()
+    error = None
+    status = 200
+    if request.method == "POST":
+        staff = services.check_login(request.form.get("name", "").strip(),
+                                     request.form.get("password", ""))
+        if staff is not None:
+            response = make_response(redirect(url_for("staff_pages.home", lang=lang)))
+            response.set_cookie(auth.COOKIE_NAME, auth.cookie_value(staff), httponly=True,
+                                samesite="Lax", secure=request.is_secure, max_age=12 * 3600)
+            return response
+        error, status = t("staff.login_failed", lang), 401
+    return render_template("login.html", lang=lang, tx=_texts(lang), error=error,
+                           name=request.form.get("name", "")), status
+
+
+@bp.route("/staff/logout", methods=["POST"])
+@public
+def logout():
+    response = make_response(redirect(url_for("staff_pages.login", lang=current_language())))
+    response.delete_cookie(auth.COOKIE_NAME)
+    return response
+
+
+@bp.route("/staff/")
+@public  # answers signed-out visitors with the sign-in form, not an error
+def home():
+    lang = current_language()
+    staff = auth.current_staff()
+    if staff is None:
+        return redirect(url_for("staff_pages.login", lang=lang))
+    docs = {name: f"{config.service_url(name)}/api/docs" for name in config.SERVICES}
+    return render_template("home.html", lang=lang, tx=_texts(lang), staff=staff,
+                           role=TEXT["roles"][staff.role][lang], docs=docs)

@@ -1,0 +1,5 @@
+"""The catalog Celery app (worker: -Q catalog,catalog.relay)."""
+from services.catalog.handlers import HANDLERS
+from shared.bus.celery_app import make_celery
+
+app = make_celery("catalog", HANDLERS)

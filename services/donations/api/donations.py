@@ -1,0 +1,89 @@
+"""Donations and the logistics actions on them."""
+from __future__ import annotations
+
+import uuid
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.donations import domain, services, texts
+from services.donations.schemas import (CollectionIn, DonationCreated, DonationIn, DonationOut,
+                                        PickupIn)
+from shared.auth import current_staff, public, require
+from shared.codes import display
+from shared.i18n import current_language
+from shared.web import ApiError
+
+blp = Blueprint("donations", __name__, url_prefix="/api/v1/donations",
+                description="Donation offers and pickup logistics")
+
+
+def _conflict(exc: domain.TransitionNotAllowed):
+    return ApiError(409, "donations.transition",
+                    status=texts.status_name(exc.status, current_language()))
+
+
+@blp.route("")
+class Donations(MethodView):
+    @public
+    @blp.arguments(DonationIn)
+    @blp.response(201, DonationCreated)
+    @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
+                          "schema": {"type": "string", "maxLength": 100}}])
+    def post(self, data):
+        """Offer books (public). Resubmitting the same form returns the same donation."""
+        key = (request.headers.get("Idempotency-Key") or "").strip()[:100] or None
+        offered = services.offer_donation(data, idempotency_key=key)
+        donation = offered.donation
+        body = {"id": donation.id, "tracking_code": display(donation.tracking_code),
+                "status": donation.status}
+        if not offered.created:
+            return body, 200, {"Idempotent-Replayed": "true"}
+        return body
+
+
+@blp.route("/<uuid:donation_id>")
+class DonationById(MethodView):
+    @require("logistics")
+    @blp.response(200, DonationOut)
+    @blp.doc(security=[{"bearer": []}])
+    def get(self, donation_id: uuid.UUID):
+        try:
+            return services.get_donation(donation_id)
+        except services.NotFound:
+            raise ApiError(404, "donations.not_found") from None
+
+
+@blp.route("/<uuid:donation_id>/pickup")
+class Pickup(MethodView):
+    @require("logistics")
+    @blp.arguments(PickupIn)
+    @blp.response(200, DonationOut)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, data, donation_id: uuid.UUID):
+        """Schedule (or reschedule) the pickup into a window."""
+        try:
+            return services.schedule_pickup(donation_id, data["scheduled_start"],
+                                            data["scheduled_end"], actor=current_staff().name)
+        except services.NotFound:
+            raise ApiError(404, "donations.not_found") from None
+        except domain.TransitionNotAllowed as exc:
+            raise _conflict(exc) from None
+
+
+@blp.route("/<uuid:donation_id>/collection")
+class Collection(MethodView):
+    @require("logistics")
+    @blp.arguments(CollectionIn)
+    @blp.response(200, DonationOut)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, data, donation_id: uuid.UUID):
+        """Record what was collected (it may differ from the offer; both are kept)."""
+        try:
+            return services.record_collection(donation_id, data["collected_count"],
+                                              actor=current_staff().name, note=data["note"])
+        except services.NotFound:
+            raise ApiError(404, "donations.not_found") from None
+        except domain.TransitionNotAllowed as exc:
+            raise _conflict(exc) from None

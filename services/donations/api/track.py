@@ -1,0 +1,58 @@
+"""The donor's view of a donation, by its tracking code (public, rate-limited)."""
+from __future__ import annotations
+
+import os
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.donations import services, texts
+from services.donations.schemas import TrackingOut
+from shared.auth import public
+from shared.codes import display
+from shared.i18n import current_language
+from shared.ratelimit import allow
+from shared.web import ApiError
+
+blp = Blueprint("track", __name__, url_prefix="/api/v1/track",
+                description="A donor's view of their donation")
+
+TRACK_LIMIT_PER_MINUTE = int(os.environ.get("TRACK_RATE_LIMIT", "30"))
+
+
+def tracking_view(code: str, lang: str, latin: bool) -> dict:
+    donation, history = services.find_by_tracking_code(code)
+    convert = texts.latin if latin and lang == "uk" else (lambda s: s)
+    timeline = []
+    for entry in history:
+        details = dict(entry.details or {})
+        if entry.reason:
+            details.setdefault("reason", entry.reason)
+        when = until = None
+        if entry.stage == "pickup_scheduled":
+            from datetime import datetime
+            when = datetime.fromisoformat(details["start"])
+            until = datetime.fromisoformat(details["end"])
+        timeline.append({"at": entry.at, "stage": entry.stage,
+                         "text": convert(texts.stage_text(entry.stage, details, lang,
+                                                          when=when, until=until))})
+    return {"tracking_code": display(donation.tracking_code), "status": donation.status,
+            "status_text": convert(texts.status_name(donation.status, lang)),
+            "declared_count": donation.declared_count,
+            "collected_count": donation.collected_count, "timeline": timeline}
+
+
+@blp.route("/<string:code>")
+class Track(MethodView):
+    @public
+    @blp.response(200, TrackingOut)
+    def get(self, code: str):
+        """The timeline of a donation in plain words (`?script=latin` for Latin letters)."""
+        if not allow("track", TRACK_LIMIT_PER_MINUTE):
+            raise ApiError(429, "error.too_many")
+        try:
+            return tracking_view(code, current_language(), request.args.get("script") == "latin")
+        except services.NotFound:
+            # The same answer for a mistyped code and an unknown one: nothing to probe.
+            raise ApiError(404, "donations.tracking_not_found") from None

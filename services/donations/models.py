@@ -1,0 +1,86 @@
+"""Donations' own tables. Donor personal data lives here and nowhere else but notifications."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, Uuid, Index
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.models import AwareDateTime, BigId, utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Donor(Base):
+    __tablename__ = "donors"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(2), nullable=False, default="uk")
+    latin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    channels: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    consent_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class Donation(Base):
+    __tablename__ = "donations"
+    __table_args__ = (Index("ix_donations_status_created", "status", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tracking_code: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    donor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("donors.id"), nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    handover: Mapped[str] = mapped_column(String(10), nullable=False)
+    centre_code: Mapped[str | None] = mapped_column(String(4))
+    address: Mapped[str | None] = mapped_column(String(300))
+    city: Mapped[str | None] = mapped_column(String(120))
+    oblast: Mapped[str | None] = mapped_column(String(60))
+    declared_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    collected_count: Mapped[int | None] = mapped_column(Integer)
+    pickup_start: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    pickup_end: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+
+    donor: Mapped[Donor] = relationship()
+    items: Mapped[list["DonationItem"]] = relationship(order_by="DonationItem.id",
+                                                       cascade="all, delete-orphan")
+    history: Mapped[list["DonationHistory"]] = relationship(order_by="DonationHistory.id",
+                                                            cascade="all, delete-orphan")
+
+
+class DonationItem(Base):
+    __tablename__ = "donation_items"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    donation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("donations.id"), nullable=False, index=True)
+    isbn: Mapped[str | None] = mapped_column(String(13))
+    title: Mapped[str | None] = mapped_column(String(300))
+    authors: Mapped[str | None] = mapped_column(String(300))
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class DonationHistory(Base):
+    """Every stage of a donation: who, when, why. The tracking timeline reads this."""
+
+    __tablename__ = "donation_history"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    donation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("donations.id"), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+    stage: Mapped[str] = mapped_column(String(40), nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(120), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)

@@ -1,0 +1,152 @@
+"""Donations' API schemas (marshmallow): what clients send and get back."""
+from __future__ import annotations
+
+from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, validate,
+                         validates, validates_schema)
+
+from services.donations import domain
+from shared.centres import is_known_centre
+from shared.events.donations import DONOR_KINDS
+from shared.i18n import field_error
+
+CHANNELS = ("email", "sms", "telegram")
+MAX_ITEMS = 1000
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class DonorIn(StrictSchema):
+    kind = fields.String(load_default="citizen", validate=validate.OneOf(DONOR_KINDS))
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    email = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=320))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    language = fields.String(load_default="uk", validate=validate.OneOf(("uk", "en")))
+    latin = fields.Boolean(load_default=False)
+    channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)), load_default=None)
+    consent = fields.Boolean(required=True)
+
+    @validates("consent")
+    def _consent(self, value, **_):
+        if not value:
+            raise ValidationError(field_error("donations.consent_required"))
+
+    @post_load
+    def _normalise(self, data, **_):
+        errors = {}
+        for name, normaliser in (("email", domain.normalise_email), ("phone", domain.normalise_phone)):
+            if data.get(name):
+                try:
+                    data[name] = normaliser(data[name].strip())
+                except ValueError as exc:
+                    errors[name] = [str(exc)]
+            else:
+                data[name] = None
+        if errors:
+            raise ValidationError(errors)
+        if not data["email"] and not data["phone"]:
+            raise ValidationError({"email": [field_error("donations.contact_required")]})
+        if data["channels"] is None:
+            data["channels"] = ["email"] if data["email"] else ["sms"]
+        return data
+
+
+class ItemIn(StrictSchema):
+    isbn = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    authors = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
+
+    @post_load
+    def _normalise(self, data, **_):
+        for key in ("isbn", "title", "authors"):
+            data[key] = (data.get(key) or "").strip() or None
+        if data["isbn"]:
+            try:
+                data["isbn"] = domain.normalise_isbn(data["isbn"])
+            except ValueError as exc:
+                raise ValidationError({"isbn": [str(exc)]}) from None
+        elif not data["title"]:
+            raise ValidationError({"title": [field_error("donations.title_or_isbn")]})
+        return data
+
+
+class HandoverIn(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(("pickup", "dropoff")))
+    centre_code = fields.String(load_default=None, allow_none=True)
+    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    city = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    oblast = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
+
+    @validates_schema
+    def _complete(self, data, **_):
+        if data["kind"] == "dropoff":
+            code = data.get("centre_code")
+            if not code:
+                raise ValidationError({"centre_code": [field_error("donations.centre_required")]})
+            if not is_known_centre(code):
+                raise ValidationError({"centre_code": [field_error("donations.unknown_centre")]})
+        else:
+            missing = [k for k in ("address", "city", "oblast") if not (data.get(k) or "").strip()]
+            if missing:
+                raise ValidationError({k: [field_error("donations.address_required")] for k in missing})
+
+
+class DonationIn(StrictSchema):
+    donor = fields.Nested(DonorIn, required=True)
+    items = fields.List(fields.Nested(ItemIn), required=True,
+                        validate=validate.Length(min=1, max=MAX_ITEMS))
+    handover = fields.Nested(HandoverIn, required=True)
+
+
+class DonationCreated(Schema):
+    id = fields.UUID()
+    tracking_code = fields.String()
+    status = fields.String()
+
+
+class PickupIn(StrictSchema):
+    scheduled_start = fields.AwareDateTime(required=True)
+    scheduled_end = fields.AwareDateTime(required=True)
+
+    @validates_schema
+    def _order(self, data, **_):
+        if data["scheduled_end"] <= data["scheduled_start"]:
+            raise ValidationError({"scheduled_end": [field_error("donations.window_order")]})
+
+
+class CollectionIn(StrictSchema):
+    collected_count = fields.Integer(required=True, validate=validate.Range(min=0, max=100000))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class DonationOut(Schema):
+    id = fields.UUID()
+    tracking_code = fields.String()
+    status = fields.String()
+    handover = fields.String()
+    centre_code = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    oblast = fields.String(allow_none=True)
+    declared_count = fields.Integer()
+    collected_count = fields.Integer(allow_none=True)
+    pickup_start = fields.DateTime(allow_none=True)
+    pickup_end = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class TimelineEntry(Schema):
+    at = fields.DateTime()
+    stage = fields.String()
+    text = fields.String()
+
+
+class TrackingOut(Schema):
+    tracking_code = fields.String()
+    status = fields.String()
+    status_text = fields.String()
+    declared_count = fields.Integer()
+    collected_count = fields.Integer(allow_none=True)
+    timeline = fields.List(fields.Nested(TimelineEntry))

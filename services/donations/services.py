@@ -1,0 +1,175 @@
+"""Donations' use cases. Each owns its transaction and writes its events to the outbox."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.donations import domain
+from services.donations.models import Donation, DonationHistory, DonationItem, Donor
+from shared import codes, db
+from shared.models import utcnow
+from shared.outbox import add_event
+
+SERVICE = "donations"
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
+
+
+class NotFound(Exception):
+    pass
+
+
+@dataclass
+class Offered:
+    donation: Donation
+    created: bool
+
+
+def _history(session: Session, donation: Donation, stage: str, actor: str, *,
+             from_status: str | None = None, reason: str | None = None, **details) -> None:
+    session.add(DonationHistory(donation_id=donation.id, at=utcnow(), stage=stage,
+                                from_status=from_status, to_status=donation.status,
+                                actor=actor, reason=reason, details=details))
+
+
+def offer_donation(data: dict, *, idempotency_key: str | None = None) -> Offered:
+    """Record an offer with its items, give it a tracking code, tell the network.
+
+    A double submit (same Idempotency-Key, or the same contact and items within
+    ten minutes) returns the donation made the first time.
+    """
+    donor_data, handover = data["donor"], data["handover"]
+    items = [domain.Item(i["isbn"], i["title"], i["authors"], i["quantity"]) for i in data["items"]]
+    fingerprint = domain.offer_fingerprint(donor_data["email"] or donor_data["phone"], items,
+                                           handover["kind"])
+    try:
+        with db.session_scope(SERVICE) as session:
+            existing = _find_double_submit(session, idempotency_key, fingerprint)
+            if existing is not None:
+                return Offered(existing, created=False)
+            donation = _create(session, donor_data, handover, items, fingerprint, idempotency_key)
+        return Offered(donation, created=True)
+    except IntegrityError:
+        # A concurrent twin with the same Idempotency-Key won the race: answer with it.
+        with db.session_scope(SERVICE) as session:
+            existing = _find_double_submit(session, idempotency_key, fingerprint)
+            if existing is None:
+                raise
+            return Offered(existing, created=False)
+
+
+def _find_double_submit(session: Session, key: str | None, fingerprint: str) -> Donation | None:
+    if key:
+        found = session.scalar(select(Donation).where(Donation.idempotency_key == key))
+        if found is not None:
+            return found
+    since = utcnow() - DOUBLE_SUBMIT_WINDOW
+    return session.scalar(select(Donation).where(Donation.fingerprint == fingerprint,
+                                                 Donation.created_at >= since)
+                          .order_by(Donation.created_at.desc()).limit(1))
+
+
+def _create(session: Session, donor_data: dict, handover: dict, items: list[domain.Item],
+            fingerprint: str, idempotency_key: str | None) -> Donation:
+    now = utcnow()
+    donor = Donor(id=uuid.uuid4(), kind=donor_data["kind"], name=donor_data["name"],
+                  email=donor_data["email"], phone=donor_data["phone"],
+                  language=donor_data["language"], latin=donor_data["latin"],
+                  channels=donor_data["channels"], consent_at=now, created_at=now)
+    declared = sum(i.quantity for i in items)
+    donation = Donation(
+        id=uuid.uuid4(), tracking_code=codes.normalise(codes.new_code(codes.TRACKING_RANDOM_CHARS)),
+        donor_id=donor.id, status="offered", handover=handover["kind"],
+        centre_code=handover.get("centre_code"), address=handover.get("address"),
+        city=handover.get("city"), oblast=handover.get("oblast"), declared_count=declared,
+        idempotency_key=idempotency_key, fingerprint=fingerprint, created_at=now, updated_at=now,
+        items=[DonationItem(isbn=i.isbn, title=i.title, authors=i.authors, quantity=i.quantity)
+               for i in items])
+    session.add_all([donor, donation])
+    session.flush()
+    _history(session, donation, "offered", actor="donor", count=declared)
+    add_event(session, "donations.donor_contact_changed", {
+        "donation_id": donation.id, "donor_id": donor.id,
+        "tracking_code": codes.display(donation.tracking_code), "name": donor.name,
+        "email": donor.email, "phone": donor.phone, "language": donor.language,
+        "latin": donor.latin, "channels": donor.channels,
+    }, producer=SERVICE)
+    add_event(session, "donations.donation_offered", {
+        "donation_id": donation.id, "donor_kind": donor.kind, "handover": donation.handover,
+        "centre_code": donation.centre_code, "city": donation.city, "oblast": donation.oblast,
+        "declared_count": declared,
+        "items": [{"isbn": i.isbn, "title": i.title, "authors": i.authors, "quantity": i.quantity}
+                  for i in items],
+    }, producer=SERVICE)
+    return donation
+
+
+def _load_for_update(session: Session, donation_id: uuid.UUID) -> Donation:
+    query = select(Donation).where(Donation.id == donation_id)
+    if not db.is_sqlite(session.get_bind()):
+        query = query.with_for_update()
+    donation = session.scalar(query)
+    if donation is None:
+        raise NotFound(donation_id)
+    return donation
+
+
+def _transition(session: Session, donation: Donation, action: str) -> str:
+    previous = donation.status
+    donation.status = domain.next_status(previous, action, donation.handover)
+    donation.updated_at = utcnow()
+    return previous
+
+
+def schedule_pickup(donation_id: uuid.UUID, start: datetime, end: datetime, *, actor: str) -> Donation:
+    with db.session_scope(SERVICE) as session:
+        donation = _load_for_update(session, donation_id)
+        previous = _transition(session, donation, "schedule_pickup")
+        rescheduled = donation.pickup_start is not None
+        donation.pickup_start, donation.pickup_end = start, end
+        _history(session, donation, "pickup_scheduled", actor, from_status=previous,
+                 start=start.isoformat(), end=end.isoformat(), rescheduled=rescheduled)
+        add_event(session, "donations.pickup_scheduled", {
+            "donation_id": donation.id, "scheduled_start": start, "scheduled_end": end,
+        }, producer=SERVICE)
+        return donation
+
+
+def record_collection(donation_id: uuid.UUID, collected: int, *, actor: str,
+                      note: str | None = None) -> Donation:
+    with db.session_scope(SERVICE) as session:
+        donation = _load_for_update(session, donation_id)
+        previous = _transition(session, donation, "collect")
+        donation.collected_count = collected
+        _history(session, donation, "collected", actor, from_status=previous, reason=note,
+                 count=collected, declared=donation.declared_count)
+        add_event(session, "donations.donation_collected", {
+            "donation_id": donation.id, "declared_count": donation.declared_count,
+            "collected_count": collected,
+        }, producer=SERVICE)
+        return donation
+
+
+def find_by_tracking_code(code: str) -> tuple[Donation, list[DonationHistory]]:
+    if not codes.is_valid(code, codes.TRACKING_RANDOM_CHARS):
+        raise NotFound(code)
+    with db.session_scope(SERVICE) as session:
+        donation = session.scalar(select(Donation).where(
+            Donation.tracking_code == codes.normalise(code)))
+        if donation is None:
+            raise NotFound(code)
+        history = session.scalars(select(DonationHistory).where(
+            DonationHistory.donation_id == donation.id).order_by(DonationHistory.id)).all()
+        return donation, list(history)
+
+
+def get_donation(donation_id: uuid.UUID) -> Donation:
+    with db.session_scope(SERVICE) as session:
+        donation = session.get(Donation, donation_id)
+        if donation is None:
+            raise NotFound(donation_id)
+        return donation

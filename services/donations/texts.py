@@ -1,0 +1,69 @@
+"""What donors read on the tracking page, in plain words. Ukrainian first."""
+from __future__ import annotations
+
+from translitua import translit, UkrainianKMU
+
+STATUS_NAMES = {
+    "offered": {"uk": "запропоновано", "en": "offered"},
+    "pickup_scheduled": {"uk": "вивезення заплановано", "en": "pickup scheduled"},
+    "pickup_failed": {"uk": "вивезення не відбулося", "en": "pickup failed"},
+    "collected": {"uk": "книжки забрали", "en": "collected"},
+    "cancelled": {"uk": "скасовано", "en": "cancelled"},
+}
+
+
+def books(n: int, lang: str) -> str:
+    if lang == "en":
+        return f"{n} book" if n == 1 else f"{n} books"
+    if n % 10 == 1 and n % 100 != 11:
+        word = "книжка"
+    elif n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        word = "книжки"
+    else:
+        word = "книжок"
+    return f"{n} {word}"
+
+
+def status_name(status: str, lang: str) -> str:
+    return STATUS_NAMES.get(status, {}).get(lang) or status
+
+
+def _when(value, lang: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    local = value.astimezone(ZoneInfo("Europe/Kyiv"))
+    return local.strftime("%d.%m.%Y %H:%M")
+
+
+def stage_text(stage: str, details: dict, lang: str, *, when=None, until=None) -> str:
+    n = details.get("count")
+    uk = lang == "uk"
+    if stage == "offered":
+        return (f"Ми отримали вашу пропозицію: {books(n, lang)}. Дякуємо!" if uk
+                else f"We received your offer: {books(n, lang)}. Thank you!")
+    if stage == "pickup_scheduled":
+        span = f"{_when(when, lang)}–{_when(until, lang)[-5:]}" if when and until else ""
+        return (f"Приїдемо по книжки {span} (за київським часом)." if uk
+                else f"We will come for the books on {span} (Kyiv time).")
+    if stage == "pickup_failed":
+        reason = details.get("reason") or ""
+        return (f"Не вдалося забрати книжки. {reason} Ми домовимося про новий час." if uk
+                else f"We could not collect the books. {reason} We will agree on a new time.")
+    if stage == "collected":
+        declared = details.get("declared")
+        if declared is not None and declared != n:
+            return (f"Книжки забрали: {books(n, lang)} (ви пропонували {declared})." if uk
+                    else f"The books were collected: {books(n, lang)} (you offered {declared}).")
+        return (f"Книжки забрали: {books(n, lang)}. Веземо їх на сортування." if uk
+                else f"The books were collected: {books(n, lang)}. They are on their way to sorting.")
+    if stage == "cancelled":
+        return "Пожертву скасовано." if uk else "The donation was cancelled."
+    if stage == "at_hub":
+        return (f"Книжки на сортувальному складі: {books(n, lang)} чекають опису й наліпок." if uk
+                else f"The books are at the sorting hub: {books(n, lang)} are waiting to be catalogued and labelled.")
+    return stage
+
+
+def latin(text: str) -> str:
+    """Ukrainian text in Latin script by the official standard (KMU resolution 55, 2010)."""
+    return translit(text, UkrainianKMU)

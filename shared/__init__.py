@@ -1,0 +1,1 @@
+"""bookcross shared package: event contracts, the bus, the outbox, and what every service uses."""

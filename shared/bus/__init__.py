@@ -1,0 +1,1 @@
+"""The event bus: Celery on Redis, one queue and one consume task per service."""

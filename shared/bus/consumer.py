@@ -1,0 +1,100 @@
+"""The idempotent consumer: one envelope, every handler of this service, once each.
+
+Each handler runs in its own transaction that also inserts
+`processed_events (event_id, consumer)`. A redelivered event finds that row
+(or collides with it on the primary key) and is skipped with no second effect.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import structlog
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared import db
+from shared.events import UnknownEvent, load_envelope
+from shared.metrics import EVENTS_HANDLED
+from shared.models import DeadLetter, ProcessedEvent, utcnow
+
+log = structlog.get_logger("bookcross.consumer")
+
+Handler = Callable[[Session, dict], Any]
+Handlers = dict[str, tuple[Handler, ...]]
+
+
+class _AlreadyHandled(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    handled: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    invalid: str | None = None
+
+
+def consumer_name(service: str, handler: Handler) -> str:
+    return f"{service}.{handler.__name__}"
+
+
+def handle(service: str, handlers: Handlers, envelope: dict) -> Outcome:
+    outcome = Outcome()
+    try:
+        event = load_envelope(envelope)
+    except (ValidationError, UnknownEvent) as exc:
+        outcome.invalid = str(exc)
+        return outcome
+    structlog.contextvars.bind_contextvars(
+        event_id=str(event["event_id"]), event_type=event["type"],
+        correlation_id=event.get("correlation_id"))
+    try:
+        for handler in handlers.get(event["type"], ()):
+            name = consumer_name(service, handler)
+            try:
+                with db.session_scope(service) as session:
+                    session.add(ProcessedEvent(event_id=event["event_id"], consumer=name,
+                                               handled_at=utcnow()))
+                    try:
+                        session.flush()
+                    except IntegrityError:
+                        raise _AlreadyHandled from None
+                    handler(session, event)
+            except _AlreadyHandled:
+                outcome.duplicates.append(name)
+                EVENTS_HANDLED.labels(consumer=name, outcome="duplicate").inc()
+                log.info("event.duplicate", consumer=name)
+            except Exception as exc:
+                outcome.failed[name] = f"{type(exc).__name__}: {exc}"[:2000]
+                EVENTS_HANDLED.labels(consumer=name, outcome="failed").inc()
+                log.warning("event.failed", consumer=name, error=outcome.failed[name])
+            else:
+                outcome.handled.append(name)
+                EVENTS_HANDLED.labels(consumer=name, outcome="handled").inc()
+                log.info("event.handled", consumer=name)
+    finally:
+        structlog.contextvars.unbind_contextvars("event_id", "event_type", "correlation_id")
+    return outcome
+
+
+def dead_letter(service: str, envelope: dict, failures: dict[str, str]) -> None:
+    """After the last retry: park the envelope where staff can see and replay it."""
+    with db.session_scope(service) as session:
+        for consumer, error in failures.items():
+            session.add(DeadLetter(
+                event_id=_event_uuid(envelope),
+                event_type=str(envelope.get("type", "?"))[:80],
+                consumer=consumer, envelope=envelope, error=error, failed_at=utcnow()))
+    log.error("event.dead_letter", service=service, event_id=envelope.get("event_id"),
+              consumers=sorted(failures))
+
+
+def _event_uuid(envelope: dict) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(envelope.get("event_id")))
+    except ValueError:  # an envelope so broken it has no id: keep it all the same
+        return uuid.UUID(int=0)

@@ -1,0 +1,61 @@
+"""Celery settings for every bookcross worker and publisher, chosen on purpose.
+
+Delivery guarantees on Redis (measured on Celery/kombu 5.7, proven in
+tests/e2e/test_bus_failures.py):
+- `task_acks_late`: a message is acknowledged only after its handler finished,
+  so a crash mid-handler leaves it unacknowledged.
+- `task_reject_on_worker_lost`: when a pool child is killed, Celery requeues its
+  message at once instead of failing it with WorkerLostError.
+- When the whole worker dies, its unacknowledged messages sit in kombu's
+  `unacked` hash until another consumer's restore sweep finds one older than
+  `visibility_timeout`. The sweep runs every `unacked_restore_interval` seconds
+  scanning on every `unacked_restore_throttle`-th call: 1 and 1 make it a
+  one-second sweep, so redelivery takes about `visibility_timeout` + 1 s.
+- A healthy task must never be older than `visibility_timeout` while it is
+  still unacknowledged, or it would be restored and run twice. Its age is at
+  most: retry countdown (≤ RETRY_MAX_COUNTDOWN) + waiting for a free pool slot
+  (prefetch 1: ≤ one task's run, ≤ TASK_TIME_LIMIT) + its own run
+  (≤ TASK_TIME_LIMIT). 3 + 5 + 5 = 13 s < 15 s.
+"""
+from __future__ import annotations
+
+TASK_SOFT_TIME_LIMIT = 4
+TASK_TIME_LIMIT = 5
+RETRY_MAX_COUNTDOWN = 3.0
+VISIBILITY_TIMEOUT = 15
+
+assert RETRY_MAX_COUNTDOWN + 2 * TASK_TIME_LIMIT < VISIBILITY_TIMEOUT
+
+
+def celery_settings(default_queue: str) -> dict:
+    return dict(
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=TASK_SOFT_TIME_LIMIT,
+        task_time_limit=TASK_TIME_LIMIT,
+        task_default_queue=default_queue,
+        task_create_missing_queues=True,
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        broker_transport_options={
+            "visibility_timeout": VISIBILITY_TIMEOUT,
+            "unacked_restore_interval": 1,
+            "unacked_restore_throttle": 1,
+            # A publisher must fail fast when Redis is away: the outbox keeps the event.
+            "socket_connect_timeout": 2,
+            "socket_timeout": 5,
+            "health_check_interval": 10,
+        },
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+    )
+
+
+def retry_countdown(retries: int) -> float:
+    return min(RETRY_MAX_COUNTDOWN, 0.25 * (2 ** retries))

@@ -1,0 +1,35 @@
+"""Who hears what: the one subscription table of the network.
+
+Every service has one queue (its name) and one consume task; the relay sends
+each outbox event to the queue of every subscriber listed here.
+"""
+from __future__ import annotations
+
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "donations.donation_offered": ("catalog", "notifications"),
+    "donations.donor_contact_changed": ("notifications",),
+    "donations.pickup_scheduled": ("notifications",),
+    "donations.donation_collected": ("catalog", "notifications"),
+    "catalog.donation_at_hub": ("donations", "notifications"),
+}
+
+
+def subscribers_of(event_type: str) -> tuple[str, ...]:
+    return SUBSCRIPTIONS.get(event_type, ())
+
+
+def subscriptions_of(service: str) -> set[str]:
+    return {event for event, subs in SUBSCRIPTIONS.items() if service in subs}
+
+
+def consume_task_name(service: str) -> str:
+    return f"bookcross.{service}.consume"
+
+
+def relay_task_name(service: str) -> str:
+    return f"bookcross.{service}.relay"
+
+
+def relay_queue(service: str) -> str:
+    # The sweep has its own queue so a backlog of events never delays it.
+    return f"{service}.relay"

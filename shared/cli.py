@@ -1,0 +1,196 @@
+"""`bookcross`: the operators' command line."""
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timezone
+
+import click
+
+from shared import config
+
+
+def _service_tasks(service: str):
+    """Import a service's Celery app: it registers the publisher the relay needs."""
+    return importlib.import_module(f"services.{service}.tasks")
+
+
+@click.group()
+def main() -> None:
+    """bookcross: donated books, from the donor to the shelf."""
+
+
+@main.command()
+@click.option("--service", "services", multiple=True, type=click.Choice(config.SERVICES))
+def migrate(services) -> None:
+    """Bring the service databases to the latest schema."""
+    from shared.migrate import upgrade
+
+    for service in services or config.SERVICES:
+        upgrade(service)
+        click.echo(f"{service}: migrated")
+
+
+@main.command()
+@click.option("--demo/--no-demo", default=False,
+              help="Fill unknown visitors, shelves and priorities with demo values (marked 'demo').")
+def seed(demo: bool) -> None:
+    """Load the network's service centres into the catalog."""
+    from services.catalog.services import seed_centres
+
+    result = seed_centres(demo=demo)
+    click.echo(f"centres: {result['total']} in the register ({result['added']} new)"
+               + (", demo values filled where unknown" if demo else ""))
+
+
+@main.group()
+def staff() -> None:
+    """Staff accounts."""
+
+
+@staff.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(("logistics", "centre_staff", "admin")))
+@click.option("--centre", default=None, help="Centre code, for centre staff.")
+@click.option("--password", default=None, help="Password for the staff pages (optional).")
+def staff_add(name: str, role: str, centre: str | None, password: str | None) -> None:
+    """Create a staff account and print its API token."""
+    from services.catalog.services import StaffError, add_staff
+    from shared.auth import issue_token
+
+    try:
+        account = add_staff(name, role, centre, password)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(issue_token(account))
+
+
+@main.group()
+def events() -> None:
+    """The event bus."""
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+@events.command("replay")
+@click.option("--service", required=True, type=click.Choice(config.SERVICES),
+              help="Outbox events of this producer, or dead letters of this consumer.")
+@click.option("--event-id", "event_ids", multiple=True, help="Only these events.")
+@click.option("--since", default=None, help="ISO time: events that occurred at or after.")
+@click.option("--until", default=None, help="ISO time: events that occurred before.")
+@click.option("--dead-letters", is_flag=True, help="Replay the service's dead letters instead.")
+def replay(service, event_ids, since, until, dead_letters) -> None:
+    """Send events again. Consumers are idempotent: duplicates have no second effect."""
+    from shared.replay import replay_dead_letters, replay_outbox
+
+    _service_tasks(service)
+    ids = [uuid.UUID(e) for e in event_ids] or None
+    if dead_letters:
+        count = replay_dead_letters(service, event_ids=ids)
+        click.echo(f"{service}: {count} dead letters sent again")
+    else:
+        count, sent = replay_outbox(service, event_ids=ids, since=_parse_time(since),
+                                    until=_parse_time(until))
+        click.echo(f"{service}: {count} outbox events marked for replay, {sent} sent now")
+
+
+@main.command()
+def status() -> None:
+    """Health of each component, queue depths, outbox backlog and dead letters."""
+    from shared.status import network_status
+
+    report = network_status()
+    ok = True
+    click.echo(f"redis  {report['redis']['url']}  {report['redis']['status']}")
+    ok &= report["redis"]["status"] == "ok"
+    for service, info in report["services"].items():
+        ok &= info["web"] == "ready"
+        click.echo(f"{service:14} web={info['web']:10} queue={info['queue']!s:>5} "
+                   f"outbox_pending={info['outbox_pending']!s:>5} outbox_dead={info['outbox_dead']!s:>3} "
+                   f"dead_letters={info['dead_letters']!s:>3} workers={info['workers']}")
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.option("--demo/--no-demo", default=True, help="Demo values for unknown centre facts.")
+def up(demo: bool) -> None:
+    """Start the whole network in the foreground (Ctrl-C stops it)."""
+    from shared.embedded import EmbeddedRedis
+    from shared.processes import procfile
+
+    var = config.var_dir()
+    embedded = None
+    env = dict(os.environ, BOOKCROSS_VAR_DIR=str(var))
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(var / "metrics"))
+    if not os.environ.get("REDIS_URL"):
+        embedded = EmbeddedRedis(var / "redis", port=int(os.environ.get("REDIS_PORT", "0")) or None)
+        embedded.start()
+        (var / "redis.url").write_text(embedded.url)
+        env["REDIS_URL"] = embedded.url
+        click.echo(f"embedded Redis: {embedded.url} (data in {var / 'redis'})")
+    os.environ.update(env)
+    metrics_dir = env["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(metrics_dir, exist_ok=True)
+    for name in os.listdir(metrics_dir):
+        os.remove(os.path.join(metrics_dir, name))
+
+    from services.catalog.services import seed_centres
+    from shared.auth import issue_token
+    from shared.migrate import upgrade
+
+    for service in config.SERVICES:
+        upgrade(service)
+    seed_centres(demo=demo)
+    admin = _first_admin()
+    (var / "Procfile").write_text(procfile(str(var)))
+
+    click.echo("")
+    for service in config.SERVICES:
+        base = config.service_url(service)
+        click.echo(f"{service:14} {base}   API docs: {base}/api/docs")
+    click.echo(f"{'staff sign-in':14} {config.service_url('catalog')}/staff/login")
+    click.echo(f"\nadmin token (Authorization: Bearer …):\n{issue_token(admin)}\n")
+    honcho = subprocess.Popen([sys.executable, "-m", "honcho", "-f", str(var / "Procfile"),
+                               "-d", os.getcwd(), "start"], env=env)
+
+    def _forward(signum, _frame):
+        honcho.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, _forward)
+    try:
+        code = honcho.wait()
+    except KeyboardInterrupt:
+        code = honcho.wait()
+    finally:
+        if embedded:
+            embedded.stop()
+    sys.exit(code)
+
+
+def _first_admin():
+    from sqlalchemy import select
+
+    from services.catalog.models import StaffAccount
+    from services.catalog.services import add_staff
+    from shared import db
+    from shared.auth import Staff
+
+    with db.session_scope("catalog") as session:
+        account = session.scalar(select(StaffAccount).where(StaffAccount.role == "admin")
+                                 .order_by(StaffAccount.id).limit(1))
+        if account is not None:
+            return Staff(id=account.id, name=account.name, role="admin")
+    return add_staff("admin", "admin")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Configuration from the environment (and an optional `.env`).
+
+Unset means the embedded default: a SQLite file per service under `var/` and a
+Redis URL that `bookcross up` fills in after starting the embedded server.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+SERVICES = ("catalog", "donations", "notifications")
+DEFAULT_PORTS = {"catalog": 8001, "donations": 8002, "notifications": 8003}
+
+load_dotenv(os.environ.get("BOOKCROSS_ENV_FILE", ".env"), override=False)
+
+
+def var_dir() -> Path:
+    path = Path(os.environ.get("BOOKCROSS_VAR_DIR", "var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url(service: str) -> str:
+    value = os.environ.get(f"{service.upper()}_DATABASE_URL")
+    if value:
+        return value
+    return f"sqlite:///{var_dir() / (service + '.db')}"
+
+
+def redis_url() -> str:
+    value = os.environ.get("REDIS_URL")
+    if value:
+        return value
+    # `bookcross up` writes the embedded server's URL here for every process it starts.
+    marker = var_dir() / "redis.url"
+    if marker.exists():
+        return marker.read_text().strip()
+    return "redis://127.0.0.1:6379/0"
+
+
+def secret_key() -> str:
+    value = os.environ.get("BOOKCROSS_SECRET_KEY")
+    if value:
+        return value
+    # Never a key from the repository: a random one, made once per installation.
+    path = var_dir() / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def port(service: str) -> int:
+    return int(os.environ.get(f"{service.upper()}_PORT", DEFAULT_PORTS[service]))
+
+
+def public_base_url(service: str = "donations") -> str:
+    base = os.environ.get("PUBLIC_BASE_URL")
+    if base:
+        return base.rstrip("/")
+    return f"http://127.0.0.1:{port(service)}"
+
+
+def service_url(service: str) -> str:
+    return os.environ.get(f"{service.upper()}_URL", f"http://127.0.0.1:{port(service)}").rstrip("/")
+
+
+@dataclass(frozen=True)
+class BusSettings:
+    """Tuning of the outbox relay and the consumers, one place, from the environment."""
+
+    relay_batch: int = int(os.environ.get("OUTBOX_RELAY_BATCH", "200"))
+    relay_max_attempts: int = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "30"))
+    relay_max_backoff: float = float(os.environ.get("OUTBOX_MAX_BACKOFF_SECONDS", "60"))
+    sweep_seconds: float = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "2"))
+    consumer_max_retries: int = int(os.environ.get("CONSUMER_MAX_RETRIES", "8"))
+
+
+def bus_settings() -> BusSettings:
+    return BusSettings()

@@ -1,0 +1,85 @@
+"""Engines and sessions, one database per service.
+
+SQLite (the embedded default) runs in WAL mode and every transaction starts with
+BEGIN IMMEDIATE, so a read-then-write transaction never fails half way with
+"database is locked"; PostgreSQL gets a normal pool. Engines are made per
+process, lazily, so a forked Celery pool child never shares a parent's sockets.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared import config
+
+_engines: dict[tuple[int, str], Engine] = {}
+_factories: dict[tuple[int, str], sessionmaker] = {}
+
+
+def is_sqlite(url_or_engine) -> bool:
+    url = url_or_engine.url if isinstance(url_or_engine, Engine) else str(url_or_engine)
+    return str(url).startswith("sqlite")
+
+
+def make_engine(url: str) -> Engine:
+    if is_sqlite(url):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection, _record):
+            # Take transaction control away from pysqlite so BEGIN IMMEDIATE below is ours.
+            dbapi_connection.isolation_level = None
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+
+
+def engine_for(service: str) -> Engine:
+    key = (os.getpid(), service)
+    if key not in _engines:
+        _engines[key] = make_engine(config.database_url(service))
+    return _engines[key]
+
+
+def session_factory(service: str) -> sessionmaker:
+    key = (os.getpid(), service)
+    if key not in _factories:
+        _factories[key] = sessionmaker(bind=engine_for(service), expire_on_commit=False,
+                                      info={"service": service})
+    return _factories[key]
+
+
+@contextmanager
+def session_scope(service: str) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    session = session_factory(service)()
+    try:
+        with session.begin():
+            yield session
+    finally:
+        session.close()
+
+
+def dispose_all() -> None:
+    for (pid, _), engine in list(_engines.items()):
+        if pid == os.getpid():
+            engine.dispose()
+    _engines.clear()
+    _factories.clear()

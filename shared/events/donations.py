@@ -1,0 +1,69 @@
+"""Events published by the donations service.
+
+Only `donor_contact_changed` carries personal data, and only notifications
+subscribes to it; catalog hears ids, counts and items.
+"""
+from marshmallow import fields, validate
+
+from shared.events.registry import EventSchema, register
+
+DONOR_KINDS = ("citizen", "publisher", "organisation")
+HANDOVERS = ("pickup", "dropoff", "walk_in")
+
+
+class OfferedItemV1(EventSchema):
+    isbn = fields.String(load_default=None, allow_none=True)
+    title = fields.String(load_default=None, allow_none=True)
+    authors = fields.String(load_default=None, allow_none=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+@register
+class DonationOfferedV1(EventSchema):
+    event_type = "donations.donation_offered"
+    event_version = 1
+
+    donation_id = fields.UUID(required=True)
+    donor_kind = fields.String(required=True, validate=validate.OneOf(DONOR_KINDS))
+    handover = fields.String(required=True, validate=validate.OneOf(HANDOVERS))
+    centre_code = fields.String(load_default=None, allow_none=True)
+    city = fields.String(load_default=None, allow_none=True)
+    oblast = fields.String(load_default=None, allow_none=True)
+    declared_count = fields.Integer(required=True, validate=validate.Range(min=1))
+    items = fields.List(fields.Nested(OfferedItemV1), required=True)
+
+
+@register
+class DonorContactChangedV1(EventSchema):
+    event_type = "donations.donor_contact_changed"
+    event_version = 1
+
+    donation_id = fields.UUID(required=True)
+    donor_id = fields.UUID(required=True)
+    tracking_code = fields.String(required=True)
+    name = fields.String(load_default=None, allow_none=True)
+    email = fields.String(load_default=None, allow_none=True)
+    phone = fields.String(load_default=None, allow_none=True)
+    language = fields.String(load_default="uk", validate=validate.OneOf(("uk", "en")))
+    latin = fields.Boolean(load_default=False)
+    channels = fields.List(fields.String(), load_default=list)
+
+
+@register
+class PickupScheduledV1(EventSchema):
+    event_type = "donations.pickup_scheduled"
+    event_version = 1
+
+    donation_id = fields.UUID(required=True)
+    scheduled_start = fields.AwareDateTime(required=True)
+    scheduled_end = fields.AwareDateTime(required=True)
+
+
+@register
+class DonationCollectedV1(EventSchema):
+    event_type = "donations.donation_collected"
+    event_version = 1
+
+    donation_id = fields.UUID(required=True)
+    declared_count = fields.Integer(required=True)
+    collected_count = fields.Integer(required=True, validate=validate.Range(min=0))

@@ -1,0 +1,1 @@
+"""Events published by the notifications service (none yet: it only listens)."""

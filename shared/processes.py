@@ -1,0 +1,31 @@
+"""The processes of a bookcross network, one definition for `bookcross up` (via honcho),
+the end-to-end tests and docker-compose's commands."""
+from __future__ import annotations
+
+from shared import config
+from shared.bus.subscriptions import relay_queue
+
+
+def web_command(service: str, port: int, workers: int = 2) -> list[str]:
+    return ["gunicorn", f"services.{service}.wsgi:app", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--graceful-timeout", "5", "--timeout", "30"]
+
+
+def worker_command(service: str, concurrency: int = 2, hostname: str | None = None) -> list[str]:
+    return ["celery", "-A", f"services.{service}.tasks:app", "worker",
+            "-Q", f"{service},{relay_queue(service)}", "-n", hostname or f"{service}@%h",
+            "-c", str(concurrency), "--without-gossip", "--without-mingle", "-l", "INFO"]
+
+
+def beat_command(schedule_file: str) -> list[str]:
+    return ["celery", "-A", "shared.bus.beat:app", "beat", "-s", schedule_file, "-l", "INFO"]
+
+
+def procfile(var_dir: str, web_workers: int = 2, worker_concurrency: int = 2) -> str:
+    lines = []
+    for service in config.SERVICES:
+        lines.append(f"{service}: " + " ".join(web_command(service, config.port(service), web_workers)))
+    for service in config.SERVICES:
+        lines.append(f"{service}_worker: " + " ".join(worker_command(service, worker_concurrency)))
+    lines.append("beat: " + " ".join(beat_command(f"{var_dir}/celerybeat-schedule")))
+    return "\n".join(lines) + "\n"
