@@ -73,12 +73,19 @@ def service_url(service: str) -> str:
 class BusSettings:
     """Tuning of the outbox relay and the consumers, one place, from the environment."""
 
-    relay_batch: int = int(os.environ.get("OUTBOX_RELAY_BATCH", "200"))
-    relay_max_attempts: int = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "30"))
-    relay_max_backoff: float = float(os.environ.get("OUTBOX_MAX_BACKOFF_SECONDS", "60"))
-    sweep_seconds: float = float(os.environ.get("OUTBOX_SWEEP_SECONDS", "2"))
-    consumer_max_retries: int = int(os.environ.get("CONSUMER_MAX_RETRIES", "8"))
+    relay_batch: int
+    relay_max_attempts: int
+    relay_max_backoff: float
+    sweep_seconds: float
+    consumer_max_retries: int
 
 
 def bus_settings() -> BusSettings:
-    return BusSettings()
+    env = os.environ.get
+    return BusSettings(
+        relay_batch=int(env("OUTBOX_RELAY_BATCH", "200")),
+        relay_max_attempts=int(env("OUTBOX_MAX_ATTEMPTS", "30")),
+        relay_max_backoff=float(env("OUTBOX_MAX_BACKOFF_SECONDS", "60")),
+        sweep_seconds=float(env("OUTBOX_SWEEP_SECONDS", "2")),
+        consumer_max_retries=int(env("CONSUMER_MAX_RETRIES", "8")),
+    )

@@ -41,7 +41,7 @@ class Notice(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     donation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
-    stage: Mapped[str] = mapped_column(String(40), nullable=False)
+    stage: Mapped[str] = mapped_column(String(80), nullable=False)
     details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
     channel: Mapped[str | None] = mapped_column(String(20))

@@ -36,7 +36,7 @@ def upgrade() -> None:
     op.create_table('notices',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('donation_id', sa.Uuid(), nullable=False),
-    sa.Column('stage', sa.String(length=40), nullable=False),
+    sa.Column('stage', sa.String(length=80), nullable=False),
     sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('channel', sa.String(length=20), nullable=True),

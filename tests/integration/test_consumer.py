@@ -1,0 +1,127 @@
+"""Idempotent consumers: every handler, fed the same event twice, has one effect."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from services.catalog.handlers import HANDLERS as CATALOG
+from services.donations.handlers import HANDLERS as DONATIONS
+from services.notifications.handlers import HANDLERS as NOTIFICATIONS
+from shared import db
+from shared.bus.consumer import consumer_name, dead_letter, handle
+from shared.models import DeadLetter, ProcessedEvent
+from tests.samples import offer, sample_envelope
+
+SERVICE_HANDLERS = {"catalog": CATALOG, "donations": DONATIONS, "notifications": NOTIFICATIONS}
+CASES = [(service, event_type) for service, handlers in SERVICE_HANDLERS.items()
+         for event_type in handlers]
+
+
+def snapshot(service: str) -> dict[str, int]:
+    """Row counts of the service's own tables (its effects), bus tables aside."""
+    import importlib
+
+    base = importlib.import_module(f"services.{service}.models").Base
+    with db.session_scope(service) as session:
+        return {t.name: session.scalar(select(func.count()).select_from(t))
+                for t in base.metadata.sorted_tables}
+
+
+def _prepare(service: str, event_type: str):
+    """Some handlers act on a donation they own: make one first."""
+    if service == "donations":
+        from services.donations.schemas import DonationIn
+        from services.donations.services import offer_donation
+
+        return offer_donation(DonationIn().load(offer())).donation.id
+    return None
+
+
+@pytest.mark.parametrize("service,event_type", CASES)
+def test_same_event_twice_has_one_effect(databases, service, event_type, monkeypatch):
+    monkeypatch.setattr("shared.outbox.relay._publishers", {})
+    envelope = sample_envelope(event_type, _prepare(service, event_type))
+    before = snapshot(service)
+    first = handle(service, SERVICE_HANDLERS[service], envelope)
+    after_first = snapshot(service)
+    second = handle(service, SERVICE_HANDLERS[service], envelope)
+    assert first.handled and not first.failed
+    assert after_first != before, "the handler should have an effect"
+    assert second.duplicates == first.handled and not second.handled
+    assert snapshot(service) == after_first
+    with db.session_scope(service) as session:
+        assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == len(first.handled)
+
+
+def test_failing_handler_records_nothing_and_can_succeed_later(databases):
+    from services.catalog.models import IncomingDonation
+
+    calls = []
+
+    def on_donation_offered(session, event):
+        CATALOG["donations.donation_offered"][0](session, event)
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("hub database blinked")
+
+    handlers = {"donations.donation_offered": (on_donation_offered,)}
+    envelope = sample_envelope("donations.donation_offered")
+    outcome = handle("catalog", handlers, envelope)
+    assert list(outcome.failed) == ["catalog.on_donation_offered"]
+    with db.session_scope("catalog") as session:
+        assert session.scalar(select(func.count()).select_from(IncomingDonation)) == 0
+        assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
+    retried = handle("catalog", handlers, envelope)
+    assert retried.handled == ["catalog.on_donation_offered"]
+    assert snapshot("catalog")["incoming_donations"] == 1
+
+
+def test_concurrent_redelivery_is_handled_once(pg_only):
+    """A redelivery races the first delivery: the second waits on the processed_events
+    key while the first runs, then sees it taken. One effect."""
+    import time
+
+    from services.catalog.models import IncomingDonation
+
+    entered = threading.Event()
+
+    def on_donation_offered(session, event):
+        entered.set()
+        time.sleep(0.5)  # the first delivery is mid-handler when the second arrives
+        CATALOG["donations.donation_offered"][0](session, event)
+
+    handlers = {"donations.donation_offered": (on_donation_offered,)}
+    envelope = sample_envelope("donations.donation_offered")
+    outcomes = []
+    first = threading.Thread(target=lambda: outcomes.append(handle("catalog", handlers, envelope)))
+    second = threading.Thread(target=lambda: outcomes.append(handle("catalog", handlers, envelope)))
+    first.start()
+    assert entered.wait(5)
+    second.start()
+    first.join()
+    second.join()
+    assert sorted(len(o.handled) for o in outcomes) == [0, 1]
+    assert sorted(len(o.duplicates) for o in outcomes) == [0, 1]
+    with db.session_scope("catalog") as session:
+        assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
+        assert session.scalar(select(func.count()).select_from(IncomingDonation)) == 1
+
+
+def test_invalid_envelope_is_reported_not_raised(databases):
+    outcome = handle("catalog", CATALOG, {"type": "donations.donation_offered", "payload": {}})
+    assert outcome.invalid
+
+
+def test_dead_letter_keeps_the_envelope_and_the_reason(databases):
+    envelope = sample_envelope("donations.donation_offered")
+    dead_letter("catalog", envelope, {"catalog.on_donation_offered": "RuntimeError: boom"})
+    with db.session_scope("catalog") as session:
+        letter = session.scalar(select(DeadLetter))
+        assert letter.envelope == envelope and letter.error == "RuntimeError: boom"
+        assert str(letter.event_id) == envelope["event_id"]
+
+
+def test_consumer_names_are_stable():
+    assert consumer_name("catalog", CATALOG["donations.donation_offered"][0]) == "catalog.on_donation_offered"

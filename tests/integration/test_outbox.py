@@ -1,0 +1,154 @@
+"""The transactional outbox and its relay, on PostgreSQL and on SQLite."""
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+import services.donations.services as donation_services
+import services.donations.tasks  # noqa: F401  (registers the donations publisher: the nudge)
+from services.donations.models import Donation
+from shared import db
+from shared.bus.subscriptions import SUBSCRIPTIONS, consume_task_name, subscribers_of
+from shared.events import load_envelope
+from shared.models import OutboxEvent
+from shared.outbox import add_event, relay_pending
+from shared.replay import replay_outbox
+from tests.samples import offer, sample_payload
+
+
+def outbox_rows(service="donations"):
+    with db.session_scope(service) as session:
+        return list(session.scalars(select(OutboxEvent).order_by(OutboxEvent.id)))
+
+
+def queued(redis_client, queue):
+    return [json.loads(raw) for raw in redis_client.lrange(queue, 0, -1)]
+
+
+def test_rolled_back_use_case_leaves_no_outbox_row(databases, redis_client, monkeypatch):
+    original = donation_services.add_event
+    calls = []
+
+    def add_then_fail(*args, **kwargs):
+        calls.append(args[1])
+        event = original(*args, **kwargs)
+        if len(calls) == 2:
+            raise RuntimeError("the database blinked")
+        return event
+
+    monkeypatch.setattr(donation_services, "add_event", add_then_fail)
+    with pytest.raises(RuntimeError):
+        donation_services.offer_donation(_loaded(offer()))
+    assert outbox_rows() == []
+    with db.session_scope("donations") as session:
+        assert session.scalar(select(func.count()).select_from(Donation)) == 0
+    assert redis_client.llen("catalog") == 0 and redis_client.llen("notifications") == 0
+
+
+def test_committed_use_case_leaves_one_valid_row_per_event(databases, redis_client):
+    offered = donation_services.offer_donation(_loaded(offer()))
+    rows = outbox_rows()
+    assert [r.event_type for r in rows] == ["donations.donor_contact_changed",
+                                            "donations.donation_offered"]
+    for row in rows:
+        envelope = load_envelope(row.envelope)
+        assert envelope["payload"]["donation_id"] == offered.donation.id
+        assert envelope["producer"] == "donations"
+
+
+def test_after_commit_nudge_sends_one_task_per_subscriber(databases, redis_client):
+    donation_services.offer_donation(_loaded(offer()))
+    rows = outbox_rows()
+    assert {r.status for r in rows} == {"sent"}
+    expected = {}
+    for row in rows:
+        for subscriber in subscribers_of(row.event_type):
+            expected.setdefault(subscriber, []).append(f"{row.event_id}:{subscriber}")
+    for subscriber, task_ids in expected.items():
+        messages = queued(redis_client, subscriber)
+        assert sorted(m["headers"]["id"] for m in messages) == sorted(task_ids)
+        assert {m["headers"]["task"] for m in messages} == {consume_task_name(subscriber)}
+    # Nothing pending: a sweep now sends nothing more.
+    assert relay_pending("donations").sent == 0
+    assert redis_client.llen("catalog") == 1 and redis_client.llen("notifications") == 2
+
+
+@pytest.fixture
+def no_nudge(monkeypatch):
+    """Leave committed events pending, as if the process died right after commit."""
+    monkeypatch.setattr("shared.outbox.relay._publishers", {})
+
+
+def test_publish_failure_backs_off_then_marks_dead_and_replay_revives(databases, no_nudge,
+                                                                       monkeypatch):
+    monkeypatch.setenv("OUTBOX_MAX_ATTEMPTS", "3")
+    with db.session_scope("donations") as session:
+        event = add_event(session, "donations.donation_collected",
+                          sample_payload("donations.donation_collected"), producer="donations")
+
+    def broker_down(subscriber, envelope):
+        raise ConnectionError("redis is away")
+
+    for attempt in range(1, 4):
+        _make_due(event.event_id)
+        result = relay_pending("donations", broker_down)
+        row = outbox_rows()[0]
+        assert row.attempts == attempt and "redis is away" in row.last_error
+    assert row.status == "dead" and result.dead == 1
+
+    sent = []
+    monkeypatch.setattr("shared.outbox.relay._publishers",
+                        {"donations": lambda sub, env: sent.append((sub, env["event_id"]))})
+    marked, delivered = replay_outbox("donations", event_ids=[event.event_id])
+    assert marked == 1 and delivered == 1
+    assert sorted(sent) == sorted((s, str(event.event_id)) for s in subscribers_of(event.type))
+    assert outbox_rows()[0].status == "sent"
+
+
+def test_concurrent_relays_send_each_event_once(databases, no_nudge):
+    with db.session_scope("donations") as session:
+        events = [add_event(session, "donations.donation_collected",
+                            sample_payload("donations.donation_collected"), producer="donations")
+                  for _ in range(60)]
+    sent, lock = [], threading.Lock()
+
+    def publish(subscriber, envelope):
+        with lock:
+            sent.append((subscriber, envelope["event_id"]))
+
+    def run():
+        while relay_pending("donations", publish, limit=7).sent:
+            pass
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(sent) == 60 * 2
+    subscribers = subscribers_of("donations.donation_collected")
+    assert sorted(sent) == sorted((s, str(e.event_id)) for e in events for s in subscribers)
+
+
+def test_every_subscribed_event_type_has_subscribers():
+    assert all(SUBSCRIPTIONS.values())
+
+
+def _make_due(event_id: uuid.UUID) -> None:
+    from sqlalchemy import update
+
+    from shared.models import utcnow
+
+    with db.session_scope("donations") as session:
+        session.execute(update(OutboxEvent).where(OutboxEvent.event_id == event_id)
+                        .values(next_attempt_at=utcnow()))
+
+
+def _loaded(body: dict) -> dict:
+    from services.donations.schemas import DonationIn
+
+    return DonationIn().load(body)
