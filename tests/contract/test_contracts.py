@@ -1,0 +1,108 @@
+"""Contracts that tie schemas, subscriptions, handlers, producers and deployment together."""
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shared import config
+from shared.bus.subscriptions import SUBSCRIPTIONS, relay_queue, subscriptions_of
+from shared.events import event_types, load_envelope
+from tests.samples import sample_envelope
+
+ROOT = Path(__file__).resolve().parents[2]
+HANDLERS = {s: importlib.import_module(f"services.{s}.handlers").HANDLERS for s in config.SERVICES}
+
+
+def produced_event_types() -> dict[str, set[str]]:
+    """Event types each service writes to its outbox, read from its source."""
+    found: dict[str, set[str]] = {s: set() for s in config.SERVICES}
+    pattern = re.compile(r'add_event\(\s*session,\s*"([a-z]+\.[a-z_]+)"')
+    for service in config.SERVICES:
+        for path in (ROOT / "services" / service).rglob("*.py"):
+            found[service].update(pattern.findall(path.read_text()))
+    return found
+
+
+def test_every_subscribed_event_has_a_schema():
+    assert set(SUBSCRIPTIONS) <= event_types()
+
+
+def test_every_subscriber_has_a_handler_and_every_handler_a_subscription():
+    for service in config.SERVICES:
+        assert set(HANDLERS[service]) == subscriptions_of(service), service
+
+
+def test_every_produced_event_has_a_schema_its_producer_owns_and_a_subscriber():
+    for service, types in produced_event_types().items():
+        for event_type in types:
+            assert event_type.startswith(service + "."), f"{service} writes {event_type}"
+            assert event_type in event_types()
+            assert SUBSCRIPTIONS.get(event_type), f"nobody hears {event_type}"
+
+
+def test_every_schema_is_produced_somewhere():
+    produced = set().union(*produced_event_types().values())
+    assert event_types() <= produced
+
+
+@pytest.mark.parametrize("event_type", sorted(SUBSCRIPTIONS))
+def test_sample_of_every_event_round_trips(event_type):
+    envelope = sample_envelope(event_type)
+    assert load_envelope(envelope)["type"] == event_type
+
+
+def test_no_personal_data_reaches_catalog():
+    from shared.events import schema_for
+
+    personal = {"name", "email", "phone", "tracking_code", "address"}
+    for event_type in subscriptions_of("catalog"):
+        fields = set(schema_for(event_type, 1)().fields)
+        assert not fields & personal, event_type
+
+
+class TestCompose:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+
+    def test_names_every_service_its_worker_and_beat(self):
+        for service in config.SERVICES:
+            assert service in self.services and f"{service}-worker" in self.services
+        assert {"postgres", "redis", "beat"} <= set(self.services)
+
+    def test_redis_persists_and_never_evicts(self):
+        command = " ".join(self.services["redis"]["command"])
+        assert "--appendonly yes" in command and "--maxmemory-policy noeviction" in command
+
+    def test_workers_consume_their_queue_and_relay_queue(self):
+        for service in config.SERVICES:
+            command = self.services[f"{service}-worker"]["command"]
+            assert f"services.{service}.tasks:app" in command
+            assert command[command.index("-Q") + 1] == f"{service},{relay_queue(service)}"
+            web = self.services[service]["command"]
+            assert web[0] == "gunicorn" and web[1] == f"services.{service}.wsgi:app"
+            assert f"0.0.0.0:{config.DEFAULT_PORTS[service]}" in web
+
+    def test_beat_runs_the_beat_app(self):
+        assert "shared.bus.beat:app" in self.services["beat"]["command"]
+
+    def test_every_long_running_container_has_a_health_check(self):
+        for name, spec in self.services.items():
+            assert spec.get("healthcheck", {}).get("test"), name
+
+    def test_environment_names_every_variable_the_code_reads(self):
+        env = self.services["catalog"]["environment"]
+        for variable in ["REDIS_URL", "BOOKCROSS_SECRET_KEY", "SMTP_URL", "PUBLIC_BASE_URL",
+                         *[f"{s.upper()}_DATABASE_URL" for s in config.SERVICES]]:
+            assert variable in env, variable
+        assert "${BOOKCROSS_SECRET_KEY:?" in (ROOT / "docker-compose.yml").read_text()
+
+    def test_each_service_has_its_own_database(self):
+        env = self.services["catalog"]["environment"]
+        databases = {env[f"{s.upper()}_DATABASE_URL"].rsplit("/", 1)[1] for s in config.SERVICES}
+        assert databases == set(config.SERVICES)
+        init = (ROOT / "deploy" / "postgres-init.sql").read_text()
+        assert all(f"CREATE DATABASE {s};" in init for s in config.SERVICES)
