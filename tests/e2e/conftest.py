@@ -1,0 +1,77 @@
+"""The running network: real gunicorn, real Celery workers and beat, private Redis, PostgreSQL."""
+from __future__ import annotations
+
+import os
+
+import pytest
+import redis
+
+from shared import config, db
+from shared.auth import Staff, issue_token
+from shared.testing import postgres
+from shared.testing.network import Network
+
+
+@pytest.fixture(scope="module")
+def e2e_env(pg_admin_url, redis_server):
+    """Fresh databases for this module, pointed at by the environment of this process too
+    (tests call use cases and read databases directly to check effects)."""
+    if redis_server.process is None:
+        redis_server.start()
+    urls = {s: postgres.create_database(pg_admin_url) for s in config.SERVICES}
+    env = {f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}
+    env.update(REDIS_URL=redis_server.url, OUTBOX_SWEEP_SECONDS="1",
+               BOOKCROSS_SECRET_KEY=os.environ["BOOKCROSS_SECRET_KEY"], LOG_LEVEL="INFO")
+    patch = pytest.MonkeyPatch()
+    for key, value in env.items():
+        patch.setenv(key, value)
+    db.dispose_all()
+    from services.catalog.services import seed_centres
+    from shared.migrate import upgrade
+
+    for service, url in urls.items():
+        upgrade(service, url)
+    seed_centres(demo=True)
+    redis.Redis.from_url(redis_server.url).flushall()
+    yield env
+    db.dispose_all()
+    patch.undo()
+    for url in urls.values():
+        postgres.drop_database(pg_admin_url, url)
+
+
+@pytest.fixture(scope="module")
+def network(e2e_env, tmp_path_factory, request):
+    net = Network(e2e_env, tmp_path_factory.mktemp("network"),
+                  workers={"catalog": "tests.e2e.instrumented_app:app",
+                           "donations": "services.donations.tasks:app",
+                           "notifications": "services.notifications.tasks:app"})
+    try:
+        net.start()
+    except Exception:
+        print(net.logs())
+        net.stop()
+        raise
+    yield net
+    net.stop()
+    if request.session.testsfailed:
+        print(net.logs())
+
+
+@pytest.fixture
+def control(network):
+    client = redis.Redis.from_url(config.redis_url(), decode_responses=True)
+    client.delete("test:runs", "test:delay", "test:fail")
+    yield client
+    client.delete("test:delay", "test:fail")
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def logistics_token():
+    return issue_token(Staff(2, "olha", "logistics"))
+
+
+@pytest.fixture(scope="module")
+def admin_token():
+    return issue_token(Staff(1, "admin", "admin"))

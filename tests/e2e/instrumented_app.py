@@ -1,0 +1,43 @@
+"""The real catalog worker with its real handlers, instrumented for failure tests.
+
+Each handler run is recorded in Redis (`test:runs`: "<event_id>|<pid>"), and the test can
+make handlers slow (`test:delay` seconds) or fail (`test:fail`) through Redis keys. The
+consume task, retries, dead letters and idempotency guard are the production code.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+import redis
+
+from services.catalog.handlers import HANDLERS as REAL_HANDLERS
+from shared import config
+from shared.bus.celery_app import make_celery
+
+_client: redis.Redis | None = None
+
+
+def control() -> redis.Redis:
+    global _client
+    if _client is None:
+        _client = redis.Redis.from_url(config.redis_url(), decode_responses=True)
+    return _client
+
+
+def instrument(handler):
+    def wrapped(session, event):
+        control().rpush("test:runs", f"{event['event_id']}|{os.getpid()}")
+        delay = float(control().get("test:delay") or 0)
+        if delay:
+            time.sleep(delay)
+        if control().get("test:fail"):
+            raise RuntimeError("the hub database is away (told to fail by the test)")
+        return handler(session, event)
+
+    wrapped.__name__ = handler.__name__  # the same consumer name as in production
+    return wrapped
+
+
+HANDLERS = {event: tuple(instrument(h) for h in handlers) for event, handlers in REAL_HANDLERS.items()}
+app = make_celery("catalog", HANDLERS)
