@@ -17,9 +17,10 @@ log = structlog.get_logger("bookcross.bus")
 def make_celery(service: str, handlers: Handlers) -> Celery:
     app = Celery(f"bookcross.{service}", broker=config.redis_url(), set_as_current=False)
     app.conf.update(celery_settings(default_queue=service))
+    publisher_app = _publisher_app(service)
 
     def publish(subscriber: str, envelope: dict) -> None:
-        app.send_task(
+        publisher_app.send_task(
             consume_task_name(subscriber),
             args=[envelope],
             task_id=f"{envelope['event_id']}:{subscriber}",
@@ -53,6 +54,17 @@ def make_celery(service: str, handlers: Handlers) -> Celery:
                      failed=result.failed, dead=result.dead)
         return result.sent
 
+    return app
+
+
+def _publisher_app(service: str) -> Celery:
+    """The relay's own connection to Redis: it gives up at the first refused connection
+    instead of kombu's default retry loop (seconds), because the outbox already keeps the
+    event safe and the sweep will send it. Workers keep their patient connection."""
+    app = Celery(f"bookcross.{service}.publisher", broker=config.redis_url(), set_as_current=False)
+    settings = celery_settings(default_queue=service)
+    settings["broker_transport_options"] = {**settings["broker_transport_options"], "max_retries": 0}
+    app.conf.update(settings)
     return app
 
 

@@ -15,6 +15,7 @@ row is sent again later: consumers are idempotent, so that is harmless.
 """
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -104,15 +105,26 @@ def relay_pending(service: str, publisher: Publisher | None = None, *,
     return result
 
 
+# After a failed publish the nudge rests this long: while Redis is away, requests should
+# not each wait to find that out again. The periodic sweep is not affected.
+NUDGE_REST_SECONDS = 5.0
+_nudge_resting_until: dict[str, float] = {}
+
+
 def _nudge_after_commit(session: Session) -> None:
     ids = session.info.pop(PENDING_KEY, None)
     service = session.info.get("service")
     if not ids or not service or service not in _publishers:
         return
+    if time.monotonic() < _nudge_resting_until.get(service, 0.0):
+        return
     try:
-        relay_pending(service, event_ids=ids)
+        result = relay_pending(service, event_ids=ids)
     except Exception as exc:  # never fail the caller: the sweep will send it
+        result = None
         log.warning("outbox.nudge_failed", service=service, error=str(exc))
+    if result is None or result.failed or result.dead:
+        _nudge_resting_until[service] = time.monotonic() + NUDGE_REST_SECONDS
 
 
 def _forget_after_rollback(session: Session) -> None:

@@ -20,7 +20,7 @@ def e2e_env(pg_admin_url, redis_server):
         redis_server.start()
     urls = {s: postgres.create_database(pg_admin_url) for s in config.SERVICES}
     env = {f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}
-    env.update(REDIS_URL=redis_server.url, OUTBOX_SWEEP_SECONDS="1",
+    env.update(REDIS_URL=redis_server.url, OUTBOX_SWEEP_SECONDS="1", CONSUMER_MAX_RETRIES="3",
                BOOKCROSS_SECRET_KEY=os.environ["BOOKCROSS_SECRET_KEY"], LOG_LEVEL="INFO")
     patch = pytest.MonkeyPatch()
     for key, value in env.items():
