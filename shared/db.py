@@ -83,3 +83,18 @@ def dispose_all() -> None:
             engine.dispose()
     _engines.clear()
     _factories.clear()
+
+
+def insert_ignoring_duplicates(session: Session, table, values: dict) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite alike.
+
+    True if the row went in; False if a row with the same key exists (or, on PostgreSQL,
+    was committed by a concurrent transaction this one waited for).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    key = list(table.primary_key.columns)[0]
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.connection().execute(statement).first() is not None

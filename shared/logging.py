@@ -24,7 +24,8 @@ def configure_logging(service: str | None = None) -> None:
     if service:
         shared_processors.append(lambda _l, _m, ev: {**ev, "service": ev.get("service", service)})
     structlog.configure(
-        processors=shared_processors + [structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # Drop filtered-out records before any work is done on them.
+        processors=[structlog.stdlib.filter_by_level] + shared_processors + [structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

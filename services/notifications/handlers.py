@@ -3,19 +3,18 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.notifications.models import Contact, Notice
+from shared import db
 from shared.models import utcnow
 
 
 def _notice(session: Session, donation_id, stage: str, **details) -> None:
-    exists = session.scalar(select(Notice.id).where(Notice.donation_id == donation_id,
-                                                    Notice.stage == stage))
-    if exists is None:
-        session.add(Notice(donation_id=donation_id, stage=stage, details=details,
-                           status="pending", created_at=utcnow()))
+    """At most one notice per donation and stage, whatever arrives twice."""
+    db.insert_ignoring_duplicates(session, Notice.__table__, {
+        "donation_id": donation_id, "stage": stage, "details": details, "status": "pending",
+        "created_at": utcnow()})
 
 
 def on_donor_contact_changed(session: Session, event: dict) -> None:

@@ -26,6 +26,8 @@ def make_celery(service: str, handlers: Handlers) -> Celery:
             task_id=f"{envelope['event_id']}:{subscriber}",
             queue=subscriber,
             retry=False,  # fail fast: the outbox row stays pending and the sweep retries
+            # Celery would otherwise render the whole envelope for its logs on every send.
+            argsrepr=f"({envelope['type']} {envelope['event_id']})", kwargsrepr="{}",
         )
 
     set_publisher(service, publish)

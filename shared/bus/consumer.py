@@ -12,7 +12,6 @@ from typing import Any, Callable
 
 import structlog
 from marshmallow import ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import db
@@ -57,12 +56,12 @@ def handle(service: str, handlers: Handlers, envelope: dict) -> Outcome:
             name = consumer_name(service, handler)
             try:
                 with db.session_scope(service) as session:
-                    session.add(ProcessedEvent(event_id=event["event_id"], consumer=name,
-                                               handled_at=utcnow()))
-                    try:
-                        session.flush()
-                    except IntegrityError:
-                        raise _AlreadyHandled from None
+                    # The guard goes in first: a concurrent redelivery waits here for this
+                    # transaction, then finds the key taken.
+                    if not db.insert_ignoring_duplicates(session, ProcessedEvent.__table__, {
+                            "event_id": event["event_id"], "consumer": name,
+                            "handled_at": utcnow()}):
+                        raise _AlreadyHandled
                     handler(session, event)
             except _AlreadyHandled:
                 outcome.duplicates.append(name)

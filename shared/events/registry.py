@@ -33,6 +33,18 @@ def register(schema_cls: type[EventSchema]) -> type[EventSchema]:
     return schema_cls
 
 
+_instances: dict[tuple[str, int], EventSchema] = {}
+_envelope_schema = EnvelopeSchema()
+
+
+def _schema_instance(event_type: str, version: int) -> EventSchema:
+    """Schemas are stateless once built, and building one is costly: one per process."""
+    key = (event_type, version)
+    if key not in _instances:
+        _instances[key] = schema_for(event_type, version)()
+    return _instances[key]
+
+
 def schema_for(event_type: str, version: int) -> type[EventSchema]:
     _load_all()
     try:
@@ -61,7 +73,7 @@ def make_event(event_type: str, payload: dict[str, Any], *, producer: str,
     if version is None:
         version = max(v for t, v in _SCHEMAS if t == event_type) if any(
             t == event_type for t, _ in _SCHEMAS) else 1
-    schema = schema_for(event_type, version)()
+    schema = _schema_instance(event_type, version)
     # Dump first (UUIDs, datetimes → JSON types), then prove a consumer could load it.
     wire_payload = schema.dump(payload)
     errors = schema.validate(wire_payload)
@@ -73,9 +85,8 @@ def make_event(event_type: str, payload: dict[str, Any], *, producer: str,
 
 def load_envelope(data: dict[str, Any]) -> dict[str, Any]:
     """Validate an incoming envelope and its payload; returns the loaded envelope."""
-    envelope = EnvelopeSchema().load(data)
-    schema = schema_for(envelope["type"], envelope["version"])()
-    envelope["payload"] = schema.load(envelope["payload"])
+    envelope = _envelope_schema.load(data)
+    envelope["payload"] = _schema_instance(envelope["type"], envelope["version"]).load(envelope["payload"])
     return envelope
 
 

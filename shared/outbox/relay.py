@@ -1,8 +1,8 @@
 """The relay: outbox rows → one Celery task per subscriber queue.
 
 Two paths share `relay_pending`:
-- the nudge: right after a commit that added events, the same process relays
-  exactly those rows (low latency, no extra hop);
+- the nudge: right after a commit that added events, a relay thread of the same
+  process relays exactly those rows (low latency, no extra hop, batched under load);
 - the sweep: a periodic task relays whatever is still pending (the nudge failed,
   Redis was down, the process died between commit and nudge).
 
@@ -15,6 +15,9 @@ row is sent again later: consumers are idempotent, so that is harmless.
 """
 from __future__ import annotations
 
+import os
+import queue
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -23,7 +26,7 @@ from typing import Callable, Iterable
 
 import structlog
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from shared import config, db
@@ -61,70 +64,151 @@ def backoff_seconds(attempts: int, cap: float) -> float:
 def relay_pending(service: str, publisher: Publisher | None = None, *,
                   event_ids: Iterable[uuid.UUID] | None = None,
                   limit: int | None = None) -> RelayResult:
+    """Claim due rows, publish each to its subscribers, and record the outcome — one
+    transaction. Rows are claimed by marking them sent up front (one UPDATE … RETURNING);
+    a row whose publish fails, and the rows after it, are put back before commit."""
     settings = config.bus_settings()
     publisher = publisher or _publishers.get(service)
     if publisher is None:
         raise RuntimeError(f"no publisher registered for {service}")
     result = RelayResult()
     now = utcnow()
+    table = OutboxEvent.__table__
     with db.session_scope(service) as session:
-        query = (select(OutboxEvent)
-                 .where(OutboxEvent.status == "pending", OutboxEvent.next_attempt_at <= now)
-                 .order_by(OutboxEvent.id)
-                 .limit(limit or settings.relay_batch))
+        postgres = not db.is_sqlite(session.get_bind())
+        if postgres:
+            # Losing this transaction in a crash only means sending these events again,
+            # which consumers absorb; so it need not wait for the WAL flush.
+            session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        claim = update(table).values(status="sent", sent_at=now, attempts=table.c.attempts + 1,
+                                     last_error=None)
         if event_ids is not None:
-            query = query.where(OutboxEvent.event_id.in_(list(event_ids)))
-        if not db.is_sqlite(session.get_bind()):
-            query = query.with_for_update(skip_locked=True)
-        rows = session.scalars(query).all()
-        for row in rows:
-            row.attempts += 1
+            # The nudge: exactly these rows. If a sweep holds one, this waits for it and
+            # then finds it no longer pending.
+            claim = claim.where(table.c.event_id.in_(list(event_ids)), table.c.status == "pending")
+        else:
+            due = (select(table.c.id)
+                   .where(table.c.status == "pending", table.c.next_attempt_at <= now)
+                   .order_by(table.c.id)
+                   .limit(limit or settings.relay_batch))
+            if postgres:
+                due = due.with_for_update(skip_locked=True)
+            claim = claim.where(table.c.id.in_(due.scalar_subquery()))
+        claimed = sorted(session.execute(
+            claim.returning(table.c.id, table.c.event_id, table.c.event_type, table.c.envelope,
+                            table.c.attempts)).all())
+        for index, row in enumerate(claimed):
             try:
                 for subscriber in subscribers_of(row.event_type):
                     publisher(subscriber, row.envelope)
             except Exception as exc:  # the broker refused or is unreachable
-                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                error = f"{type(exc).__name__}: {exc}"[:2000]
                 if row.attempts >= settings.relay_max_attempts:
-                    row.status = "dead"
+                    values = {"status": "dead"}
                     result.dead += 1
                 else:
-                    row.next_attempt_at = now + timedelta(
-                        seconds=backoff_seconds(row.attempts, settings.relay_max_backoff))
+                    delay = backoff_seconds(row.attempts, settings.relay_max_backoff)
+                    values = {"status": "pending", "next_attempt_at": now + timedelta(seconds=delay)}
                     result.failed += 1
+                session.execute(update(table).where(table.c.id == row.id)
+                                .values(sent_at=None, last_error=error, **values))
+                # The broker is most likely down: put the rest back untried rather than
+                # wait out a timeout for each of them.
+                rest = [r.id for r in claimed[index + 1:]]
+                if rest:
+                    session.execute(update(table).where(table.c.id.in_(rest)).values(
+                        status="pending", sent_at=None, attempts=table.c.attempts - 1))
                 log.warning("outbox.publish_failed", event_id=str(row.event_id),
-                            event_type=row.event_type, attempts=row.attempts, error=row.last_error)
-                # The broker is most likely down: leave the rest of the batch for later,
-                # untouched, rather than wait out a timeout for each of them.
+                            event_type=row.event_type, attempts=row.attempts, error=error)
                 break
-            else:
-                row.status = "sent"
-                row.sent_at = utcnow()
-                row.last_error = None
-                result.sent += 1
-                result.event_ids.append(str(row.event_id))
+            result.sent += 1
+            result.event_ids.append(str(row.event_id))
     return result
 
 
-# After a failed publish the nudge rests this long: while Redis is away, requests should
-# not each wait to find that out again. The periodic sweep is not affected.
+# After a failed publish the nudge rests this long: while Redis is away, it should not
+# try again for every event. The periodic sweep is not affected.
 NUDGE_REST_SECONDS = 5.0
-_nudge_resting_until: dict[str, float] = {}
+NUDGE_BATCH = 500
+
+
+class _NudgeThread:
+    """One per process and service: relays the events its process just committed.
+
+    The committing request or handler only hands over the ids and goes on; the thread
+    claims and publishes whatever has accumulated, so a burst costs one claim per
+    batch. Ids still queued when the process dies are sent by the sweep instead.
+    """
+
+    def __init__(self, service: str):
+        self.service = service
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.resting_until = 0.0
+        self.outstanding = 0  # ids handed over and not yet relayed (or given up on)
+        self.done = threading.Condition()
+        self.thread = threading.Thread(target=self._run, name=f"outbox-nudge-{service}", daemon=True)
+        self.thread.start()
+
+    def submit(self, ids: list[uuid.UUID]) -> None:
+        with self.done:
+            self.outstanding += len(ids)
+        self.queue.put(ids)
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self.done:
+            return self.done.wait_for(lambda: self.outstanding == 0, timeout)
+
+    def _run(self) -> None:
+        while True:
+            batch = list(self.queue.get())
+            while len(batch) < NUDGE_BATCH:
+                try:
+                    batch.extend(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            if time.monotonic() >= self.resting_until:
+                self._relay(batch)
+            with self.done:
+                self.outstanding -= len(batch)
+                self.done.notify_all()
+
+    def _relay(self, batch: list[uuid.UUID]) -> None:
+        try:
+            result = relay_pending(self.service, event_ids=batch, limit=len(batch))
+        except Exception as exc:  # the sweep will send them
+            result = None
+            log.warning("outbox.nudge_failed", service=self.service, error=str(exc))
+        if result is None or result.failed or result.dead:
+            self.resting_until = time.monotonic() + NUDGE_REST_SECONDS
+
+
+_nudgers: dict[tuple[int, str], _NudgeThread] = {}
+_nudgers_lock = threading.Lock()
+
+
+def _nudger(service: str) -> _NudgeThread:
+    key = (os.getpid(), service)  # a forked child needs its own thread
+    nudger = _nudgers.get(key)
+    if nudger is None:
+        with _nudgers_lock:
+            nudger = _nudgers.get(key) or _nudgers.setdefault(key, _NudgeThread(service))
+    return nudger
+
+
+def wait_for_nudges(timeout: float = 10.0) -> bool:
+    """Block until this process's nudges have been relayed (for tests and the CLI)."""
+    deadline = time.monotonic() + timeout
+    for (pid, _), nudger in list(_nudgers.items()):
+        if pid == os.getpid() and not nudger.wait_idle(max(0.0, deadline - time.monotonic())):
+            return False
+    return True
 
 
 def _nudge_after_commit(session: Session) -> None:
     ids = session.info.pop(PENDING_KEY, None)
     service = session.info.get("service")
-    if not ids or not service or service not in _publishers:
-        return
-    if time.monotonic() < _nudge_resting_until.get(service, 0.0):
-        return
-    try:
-        result = relay_pending(service, event_ids=ids)
-    except Exception as exc:  # never fail the caller: the sweep will send it
-        result = None
-        log.warning("outbox.nudge_failed", service=service, error=str(exc))
-    if result is None or result.failed or result.dead:
-        _nudge_resting_until[service] = time.monotonic() + NUDGE_REST_SECONDS
+    if ids and service and service in _publishers:
+        _nudger(service).submit(ids)
 
 
 def _forget_after_rollback(session: Session) -> None:

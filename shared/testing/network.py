@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -121,15 +122,12 @@ class Network:
         args[args.index("-A") + 1] = self.workers[service]
         name = f"{service}_worker"
         process = Process(f"{name}-{self._worker_generation}", args, self.env, self.log_dir).start()
+        process.hostname = f"{service}-{self._worker_generation}@{socket.gethostname()}"
         self.processes[name] = process
         return process
 
     def wait_worker_ready(self, service: str, timeout: float = 60) -> None:
-        process = self.processes[f"{service}_worker"]
-        wait_for(lambda: " ready." in process.log() or not process.alive(), timeout=timeout,
-                 message=f"{service} worker ready")
-        if not process.alive():
-            raise RuntimeError(f"{service} worker died:\n{process.log()[-3000:]}")
+        wait_worker_ready(self.processes[f"{service}_worker"], self.env["REDIS_URL"], timeout)
 
     def worker(self, service: str) -> Process:
         return self.processes[f"{service}_worker"]
@@ -151,6 +149,23 @@ class Network:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def wait_worker_ready(process: Process, redis_url: str, timeout: float = 60) -> None:
+    """Ready means it answers a ping over the broker (whatever its log level)."""
+    from celery import Celery
+
+    app = Celery("bookcross.ping", broker=redis_url, set_as_current=False)
+
+    def answers() -> bool:
+        if not process.alive():
+            raise RuntimeError(f"{process.name} died:\n{process.log()[-3000:]}")
+        return bool(app.control.ping(destination=[process.hostname], timeout=0.5))
+
+    try:
+        wait_for(answers, timeout=timeout, interval=0.2, message=f"{process.name} ready")
+    finally:
+        app.close()
 
 
 def stays(probe, seconds: float, interval: float = 0.2) -> bool:

@@ -16,6 +16,7 @@ from shared.bus.subscriptions import SUBSCRIPTIONS, consume_task_name, subscribe
 from shared.events import load_envelope
 from shared.models import OutboxEvent
 from shared.outbox import add_event, relay_pending
+from shared.outbox.relay import wait_for_nudges
 from shared.replay import replay_outbox
 from tests.samples import offer, sample_payload
 
@@ -62,6 +63,7 @@ def test_committed_use_case_leaves_one_valid_row_per_event(databases, redis_clie
 
 def test_after_commit_nudge_sends_one_task_per_subscriber(databases, redis_client):
     donation_services.offer_donation(_loaded(offer()))
+    assert wait_for_nudges()
     rows = outbox_rows()
     assert {r.status for r in rows} == {"sent"}
     expected = {}
