@@ -25,6 +25,12 @@ def sample_payload(event_type: str, donation_id: uuid.UUID | None = None) -> dic
         "donations.donation_collected": {
             "donation_id": donation_id, "declared_count": 3, "collected_count": 2},
         "catalog.donation_at_hub": {"donation_id": donation_id, "expected_count": 2},
+        "donations.pickup_rescheduled": {
+            "donation_id": donation_id, "scheduled_start": start + timedelta(days=1),
+            "scheduled_end": start + timedelta(days=1, hours=2), "previous_start": start},
+        "donations.pickup_failed": {"donation_id": donation_id, "reason": "Нікого не було вдома."},
+        "donations.donation_cancelled": {"donation_id": donation_id, "by": "donor", "reason": None},
+        "donations.donor_erased": {"donor_id": uuid.uuid4(), "donation_ids": [donation_id]},
     }[event_type]
 
 

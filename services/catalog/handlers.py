@@ -41,7 +41,19 @@ def on_donation_collected(session: Session, event: dict) -> None:
     }, producer=SERVICE, correlation_id=event.get("correlation_id"))
 
 
+def on_donation_cancelled(session: Session, event: dict) -> None:
+    """Nothing is coming to the hub. A late `offered` must not bring it back."""
+    payload = event["payload"]
+    incoming = session.get(IncomingDonation, payload["donation_id"])
+    if incoming is None:
+        incoming = IncomingDonation(donation_id=payload["donation_id"], donor_kind="citizen",
+                                    handover="pickup", declared_count=0)
+        session.add(incoming)
+    incoming.status = "cancelled"
+
+
 HANDLERS = {
     "donations.donation_offered": (on_donation_offered,),
     "donations.donation_collected": (on_donation_collected,),
+    "donations.donation_cancelled": (on_donation_cancelled,),
 }

@@ -47,6 +47,7 @@ class Donation(Base):
     collected_count: Mapped[int | None] = mapped_column(Integer)
     pickup_start: Mapped[datetime | None] = mapped_column(AwareDateTime)
     pickup_end: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    preferred_windows: Mapped[list | None] = mapped_column(JSON)
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)

@@ -73,8 +73,20 @@ class ItemIn(StrictSchema):
         return data
 
 
+class WindowIn(StrictSchema):
+    start = fields.AwareDateTime(required=True)
+    end = fields.AwareDateTime(required=True)
+
+    @validates_schema
+    def _order(self, data, **_):
+        if data["end"] <= data["start"]:
+            raise ValidationError({"end": [field_error("donations.window_order")]})
+
+
 class HandoverIn(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(("pickup", "dropoff")))
+    preferred_windows = fields.List(fields.Nested(WindowIn), load_default=list,
+                                    validate=validate.Length(max=10))
     centre_code = fields.String(load_default=None, allow_none=True)
     address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     city = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
@@ -99,6 +111,38 @@ class DonationIn(StrictSchema):
     items = fields.List(fields.Nested(ItemIn), required=True,
                         validate=validate.Length(min=1, max=MAX_ITEMS))
     handover = fields.Nested(HandoverIn, required=True)
+
+
+class WalkInDonorIn(DonorIn):
+    """At the desk a donor may leave no contact at all; if they leave one, they consent."""
+
+    consent = fields.Boolean(load_default=False)
+
+    @validates("consent")
+    def _consent(self, value, **_):
+        pass
+
+    @post_load
+    def _normalise(self, data, **kwargs):
+        if not (data.get("email") or data.get("phone")):
+            return {**data, "email": None, "phone": None, "channels": []}
+        if not data["consent"]:
+            raise ValidationError({"consent": [field_error("donations.consent_required")]})
+        return super()._normalise(data, **kwargs)
+
+
+class WalkInIn(StrictSchema):
+    donor = fields.Nested(WalkInDonorIn, load_default=None)
+    items = fields.List(fields.Nested(ItemIn), required=True,
+                        validate=validate.Length(min=1, max=MAX_ITEMS))
+
+
+class ReasonIn(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class OptionalReasonIn(StrictSchema):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
 class DonationCreated(Schema):
@@ -150,3 +194,25 @@ class TrackingOut(Schema):
     declared_count = fields.Integer()
     collected_count = fields.Integer(allow_none=True)
     timeline = fields.List(fields.Nested(TimelineEntry))
+
+
+class BoardDonation(Schema):
+    id = fields.UUID()
+    status = fields.String()
+    created_at = fields.DateTime()
+    declared_count = fields.Integer()
+    address = fields.String(allow_none=True)
+    preferred_windows = fields.List(fields.Dict(), allow_none=True)
+    pickup_start = fields.DateTime(allow_none=True)
+    pickup_end = fields.DateTime(allow_none=True)
+
+
+class BoardCity(Schema):
+    city = fields.String()
+    donations = fields.List(fields.Nested(BoardDonation))
+
+
+class BoardOblast(Schema):
+    oblast = fields.String()
+    waiting = fields.Integer()
+    cities = fields.List(fields.Nested(BoardCity))

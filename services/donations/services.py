@@ -74,30 +74,34 @@ def _find_double_submit(session: Session, key: str | None, fingerprint: str) -> 
 
 
 def _create(session: Session, donor_data: dict, handover: dict, items: list[domain.Item],
-            fingerprint: str, idempotency_key: str | None) -> Donation:
+            fingerprint: str, idempotency_key: str | None, actor: str = "donor") -> Donation:
     now = utcnow()
-    donor = Donor(id=uuid.uuid4(), kind=donor_data["kind"], name=donor_data["name"],
-                  email=donor_data["email"], phone=donor_data["phone"],
-                  language=donor_data["language"], latin=donor_data["latin"],
-                  channels=donor_data["channels"], consent_at=now, created_at=now)
+    donor = Donor(id=uuid.uuid4(), kind=donor_data["kind"], name=donor_data.get("name"),
+                  email=donor_data.get("email"), phone=donor_data.get("phone"),
+                  language=donor_data.get("language", "uk"), latin=donor_data.get("latin", False),
+                  channels=donor_data.get("channels") or [],
+                  consent_at=now if donor_data.get("consent") else None, created_at=now)
     declared = sum(i.quantity for i in items)
     donation = Donation(
         id=uuid.uuid4(), tracking_code=codes.normalise(codes.new_code(codes.TRACKING_RANDOM_CHARS)),
         donor_id=donor.id, status="offered", handover=handover["kind"],
         centre_code=handover.get("centre_code"), address=handover.get("address"),
         city=handover.get("city"), oblast=handover.get("oblast"), declared_count=declared,
+        preferred_windows=[{"start": w["start"].isoformat(), "end": w["end"].isoformat()}
+                           for w in handover.get("preferred_windows") or []] or None,
         idempotency_key=idempotency_key, fingerprint=fingerprint, created_at=now, updated_at=now,
         items=[DonationItem(isbn=i.isbn, title=i.title, authors=i.authors, quantity=i.quantity)
                for i in items])
     session.add_all([donor, donation])
     session.flush()
-    _history(session, donation, "offered", actor="donor", count=declared)
-    add_event(session, "donations.donor_contact_changed", {
-        "donation_id": donation.id, "donor_id": donor.id,
-        "tracking_code": codes.display(donation.tracking_code), "name": donor.name,
-        "email": donor.email, "phone": donor.phone, "language": donor.language,
-        "latin": donor.latin, "channels": donor.channels,
-    }, producer=SERVICE)
+    _history(session, donation, "offered", actor=actor, count=declared)
+    if donor.email or donor.phone:
+        add_event(session, "donations.donor_contact_changed", {
+            "donation_id": donation.id, "donor_id": donor.id,
+            "tracking_code": codes.display(donation.tracking_code), "name": donor.name,
+            "email": donor.email, "phone": donor.phone, "language": donor.language,
+            "latin": donor.latin, "channels": donor.channels,
+        }, producer=SERVICE)
     add_event(session, "donations.donation_offered", {
         "donation_id": donation.id, "donor_kind": donor.kind, "handover": donation.handover,
         "centre_code": donation.centre_code, "city": donation.city, "oblast": donation.oblast,
@@ -129,14 +133,107 @@ def schedule_pickup(donation_id: uuid.UUID, start: datetime, end: datetime, *, a
     with db.session_scope(SERVICE) as session:
         donation = _load_for_update(session, donation_id)
         previous = _transition(session, donation, "schedule_pickup")
-        rescheduled = donation.pickup_start is not None
+        previous_start = donation.pickup_start
         donation.pickup_start, donation.pickup_end = start, end
-        _history(session, donation, "pickup_scheduled", actor, from_status=previous,
-                 start=start.isoformat(), end=end.isoformat(), rescheduled=rescheduled)
-        add_event(session, "donations.pickup_scheduled", {
-            "donation_id": donation.id, "scheduled_start": start, "scheduled_end": end,
-        }, producer=SERVICE)
+        if previous_start is None:
+            _history(session, donation, "pickup_scheduled", actor, from_status=previous,
+                     start=start.isoformat(), end=end.isoformat())
+            add_event(session, "donations.pickup_scheduled", {
+                "donation_id": donation.id, "scheduled_start": start, "scheduled_end": end,
+            }, producer=SERVICE)
+        else:
+            _history(session, donation, "pickup_rescheduled", actor, from_status=previous,
+                     start=start.isoformat(), end=end.isoformat())
+            add_event(session, "donations.pickup_rescheduled", {
+                "donation_id": donation.id, "scheduled_start": start, "scheduled_end": end,
+                "previous_start": previous_start,
+            }, producer=SERVICE)
         return donation
+
+
+def fail_pickup(donation_id: uuid.UUID, reason: str, *, actor: str) -> Donation:
+    """The pickup did not happen; the donor is told why, and it can be scheduled again."""
+    with db.session_scope(SERVICE) as session:
+        donation = _load_for_update(session, donation_id)
+        previous = _transition(session, donation, "fail_pickup")
+        _history(session, donation, "pickup_failed", actor, from_status=previous, reason=reason)
+        add_event(session, "donations.pickup_failed", {"donation_id": donation.id, "reason": reason},
+                  producer=SERVICE)
+        return donation
+
+
+def cancel(donation_id: uuid.UUID, *, by: str, actor: str, reason: str | None = None) -> Donation:
+    with db.session_scope(SERVICE) as session:
+        donation = _load_for_update(session, donation_id)
+        previous = _transition(session, donation, "cancel")
+        _history(session, donation, "cancelled", actor, from_status=previous, reason=reason, by=by)
+        add_event(session, "donations.donation_cancelled", {
+            "donation_id": donation.id, "by": by, "reason": reason}, producer=SERVICE)
+        return donation
+
+
+def register_walk_in(centre_code: str, data: dict, *, actor: str) -> Offered:
+    """Books handed over at a centre's desk: offered and collected in one go."""
+    items = [domain.Item(i["isbn"], i["title"], i["authors"], i["quantity"]) for i in data["items"]]
+    donor_data = data.get("donor") or {"kind": "citizen"}
+    handover = {"kind": "walk_in", "centre_code": centre_code}
+    key = data.get("idempotency_key")
+    with db.session_scope(SERVICE) as session:
+        if key:
+            existing = session.scalar(select(Donation).where(Donation.idempotency_key == key))
+            if existing is not None:
+                return Offered(existing, created=False)
+        donation = _create(session, donor_data, handover, items,
+                           fingerprint=uuid.uuid4().hex, idempotency_key=data.get("idempotency_key"),
+                           actor=actor)
+        previous = _transition(session, donation, "collect")
+        donation.collected_count = donation.declared_count
+        _history(session, donation, "collected", actor, from_status=previous,
+                 count=donation.declared_count, declared=donation.declared_count)
+        add_event(session, "donations.donation_collected", {
+            "donation_id": donation.id, "declared_count": donation.declared_count,
+            "collected_count": donation.declared_count}, producer=SERVICE)
+        return Offered(donation, created=True)
+
+
+def erase_donor(code: str) -> Donation:
+    """Forget the donor: name and contacts go, here and (by event) in notifications.
+    The donation, its items and its history stay, with no personal data."""
+    donation, _ = find_by_tracking_code(code)
+    with db.session_scope(SERVICE) as session:
+        donor = session.get(Donor, donation.donor_id)
+        donation_ids = list(session.scalars(select(Donation.id).where(Donation.donor_id == donor.id)))
+        if donor.erased_at is None:
+            donor.name = donor.email = donor.phone = None
+            donor.channels = []
+            donor.erased_at = utcnow()
+            for other in session.scalars(select(Donation).where(Donation.donor_id == donor.id)):
+                other.fingerprint = "erased"
+                other.address = None
+                session.add(DonationHistory(donation_id=other.id, at=utcnow(), stage="erased",
+                                            to_status=other.status, actor="donor", details={}))
+            add_event(session, "donations.donor_erased",
+                      {"donor_id": donor.id, "donation_ids": donation_ids}, producer=SERVICE)
+        return session.get(Donation, donation.id)
+
+
+def pickup_board() -> list[dict]:
+    """Donations waiting for a pickup, by oblast and city, oldest first."""
+    with db.session_scope(SERVICE) as session:
+        waiting = session.scalars(select(Donation).where(
+            Donation.handover == "pickup",
+            Donation.status.in_(("offered", "pickup_scheduled", "pickup_failed")))
+            .order_by(Donation.created_at)).all()
+        board: dict[str, dict[str, list[Donation]]] = {}
+        for donation in waiting:
+            board.setdefault(donation.oblast or "?", {}).setdefault(donation.city or "?", []).append(donation)
+        return [{"oblast": oblast, "waiting": sum(len(v) for v in cities.values()),
+                 "cities": [{"city": city, "donations": donations} for city, donations in cities.items()]}
+                for oblast, cities in sorted(board.items(), key=lambda kv: _oldest(kv[1]))]
+
+
+def _oldest(cities: dict[str, list[Donation]]):
+    return min(d.created_at for donations in cities.values() for d in donations)
 
 
 def record_collection(donation_id: uuid.UUID, collected: int, *, actor: str,

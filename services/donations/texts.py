@@ -45,6 +45,13 @@ def stage_text(stage: str, details: dict, lang: str, *, when=None, until=None) -
         span = f"{_when(when, lang)}–{_when(until, lang)[-5:]}" if when and until else ""
         return (f"Приїдемо по книжки {span} (за київським часом)." if uk
                 else f"We will come for the books on {span} (Kyiv time).")
+    if stage == "pickup_rescheduled":
+        span = f"{_when(when, lang)}–{_when(until, lang)[-5:]}" if when and until else ""
+        return (f"Час вивезення змінився: приїдемо {span} (за київським часом)." if uk
+                else f"The pickup time has changed: we will come on {span} (Kyiv time).")
+    if stage == "erased":
+        return ("Ваші ім'я та контакти видалено на ваше прохання." if uk
+                else "Your name and contacts were erased at your request.")
     if stage == "pickup_failed":
         reason = details.get("reason") or ""
         return (f"Не вдалося забрати книжки. {reason} Ми домовимося про новий час." if uk

@@ -5,7 +5,9 @@ from datetime import timezone
 
 from sqlalchemy.orm import Session
 
-from services.notifications.models import Contact, Notice
+from sqlalchemy import delete
+
+from services.notifications.models import Contact, ErasedDonor, Notice
 from shared import db
 from shared.models import utcnow
 
@@ -19,6 +21,8 @@ def _notice(session: Session, donation_id, stage: str, **details) -> None:
 
 def on_donor_contact_changed(session: Session, event: dict) -> None:
     p = event["payload"]
+    if session.get(ErasedDonor, p["donor_id"]) is not None:
+        return  # forgotten on request; this event was only late
     contact = session.get(Contact, p["donation_id"])
     if contact is None:
         contact = Contact(donation_id=p["donation_id"])
@@ -53,10 +57,41 @@ def on_donation_at_hub(session: Session, event: dict) -> None:
     _notice(session, p["donation_id"], "at_hub", count=p["expected_count"])
 
 
+def on_pickup_rescheduled(session: Session, event: dict) -> None:
+    p = event["payload"]
+    stage = f"pickup_rescheduled:{p['scheduled_start'].astimezone(timezone.utc).isoformat()}"
+    _notice(session, p["donation_id"], stage, start=p["scheduled_start"].isoformat(),
+            end=p["scheduled_end"].isoformat())
+
+
+def on_pickup_failed(session: Session, event: dict) -> None:
+    p = event["payload"]
+    stage = f"pickup_failed:{event['occurred_at'].astimezone(timezone.utc).isoformat()}"
+    _notice(session, p["donation_id"], stage, reason=p["reason"])
+
+
+def on_donation_cancelled(session: Session, event: dict) -> None:
+    p = event["payload"]
+    _notice(session, p["donation_id"], "cancelled", by=p["by"], reason=p["reason"])
+
+
+def on_donor_erased(session: Session, event: dict) -> None:
+    """Delete every contact of the donor; notices keep no personal data and stay."""
+    p = event["payload"]
+    session.execute(delete(Contact).where(
+        (Contact.donor_id == p["donor_id"]) | Contact.donation_id.in_(p["donation_ids"])))
+    db.insert_ignoring_duplicates(session, ErasedDonor.__table__,
+                                  {"donor_id": p["donor_id"], "erased_at": utcnow()})
+
+
 HANDLERS = {
     "donations.donor_contact_changed": (on_donor_contact_changed,),
     "donations.donation_offered": (on_donation_offered,),
     "donations.pickup_scheduled": (on_pickup_scheduled,),
     "donations.donation_collected": (on_donation_collected,),
     "catalog.donation_at_hub": (on_donation_at_hub,),
+    "donations.pickup_rescheduled": (on_pickup_rescheduled,),
+    "donations.pickup_failed": (on_pickup_failed,),
+    "donations.donation_cancelled": (on_donation_cancelled,),
+    "donations.donor_erased": (on_donor_erased,),
 }

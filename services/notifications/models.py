@@ -47,3 +47,13 @@ class Notice(Base):
     channel: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class ErasedDonor(Base):
+    """Donors who asked to be forgotten: their id only, so a contact event that arrives
+    late (the bus does not promise order) is not stored again."""
+
+    __tablename__ = "erased_donors"
+
+    donor_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)

@@ -9,6 +9,10 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "donations.donation_offered": ("catalog", "notifications"),
     "donations.donor_contact_changed": ("notifications",),
     "donations.pickup_scheduled": ("notifications",),
+    "donations.pickup_rescheduled": ("notifications",),
+    "donations.pickup_failed": ("notifications",),
+    "donations.donation_cancelled": ("catalog", "notifications"),
+    "donations.donor_erased": ("notifications",),
     "donations.donation_collected": ("catalog", "notifications"),
     "catalog.donation_at_hub": ("donations", "notifications"),
 }

@@ -67,3 +67,44 @@ class DonationCollectedV1(EventSchema):
     donation_id = fields.UUID(required=True)
     declared_count = fields.Integer(required=True)
     collected_count = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+@register
+class PickupRescheduledV1(EventSchema):
+    event_type = "donations.pickup_rescheduled"
+    event_version = 1
+
+    donation_id = fields.UUID(required=True)
+    scheduled_start = fields.AwareDateTime(required=True)
+    scheduled_end = fields.AwareDateTime(required=True)
+    previous_start = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+@register
+class PickupFailedV1(EventSchema):
+    event_type = "donations.pickup_failed"
+    event_version = 1
+
+    donation_id = fields.UUID(required=True)
+    reason = fields.String(required=True)
+
+
+@register
+class DonationCancelledV1(EventSchema):
+    event_type = "donations.donation_cancelled"
+    event_version = 1
+
+    donation_id = fields.UUID(required=True)
+    by = fields.String(required=True, validate=validate.OneOf(("donor", "staff")))
+    reason = fields.String(load_default=None, allow_none=True)
+
+
+@register
+class DonorErasedV1(EventSchema):
+    """The donor asked to be forgotten: every copy of their contacts must go."""
+
+    event_type = "donations.donor_erased"
+    event_version = 1
+
+    donor_id = fields.UUID(required=True)
+    donation_ids = fields.List(fields.UUID(), required=True)

@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.donations import domain, services, texts
-from services.donations.schemas import (CollectionIn, DonationCreated, DonationIn, DonationOut,
-                                        PickupIn)
+from services.donations.schemas import (BoardOblast, CollectionIn, DonationCreated, DonationIn,
+                                        DonationOut, PickupIn, ReasonIn)
 from shared.auth import current_staff, public, require
 from shared.codes import display
 from shared.i18n import current_language
@@ -33,14 +33,40 @@ class Donations(MethodView):
                           "schema": {"type": "string", "maxLength": 100}}])
     def post(self, data):
         """Offer books (public). Resubmitting the same form returns the same donation."""
-        key = (request.headers.get("Idempotency-Key") or "").strip()[:100] or None
-        offered = services.offer_donation(data, idempotency_key=key)
-        donation = offered.donation
-        body = {"id": donation.id, "tracking_code": display(donation.tracking_code),
-                "status": donation.status}
-        if not offered.created:
-            return body, 200, {"Idempotent-Replayed": "true"}
-        return body
+        return created_response(services.offer_donation(data, idempotency_key=idempotency_key()))
+
+
+def idempotency_key() -> str | None:
+    return (request.headers.get("Idempotency-Key") or "").strip()[:100] or None
+
+
+def created_response(offered: services.Offered):
+    donation = offered.donation
+    body = {"id": donation.id, "tracking_code": display(donation.tracking_code),
+            "status": donation.status}
+    if not offered.created:
+        return body, 200, {"Idempotent-Replayed": "true"}
+    return body
+
+
+def staff_action(action, *args, **kwargs):
+    """Run a logistics use case, turning its domain errors into API errors."""
+    try:
+        return action(*args, **kwargs)
+    except services.NotFound:
+        raise ApiError(404, "donations.not_found") from None
+    except domain.TransitionNotAllowed as exc:
+        raise _conflict(exc) from None
+
+
+@blp.route("/board")
+class Board(MethodView):
+    @require("logistics")
+    @blp.response(200, BoardOblast(many=True))
+    @blp.doc(security=[{"bearer": []}])
+    def get(self):
+        """Donations waiting for a pickup, by oblast and city, oldest first."""
+        return services.pickup_board()
 
 
 @blp.route("/<uuid:donation_id>")
@@ -49,10 +75,7 @@ class DonationById(MethodView):
     @blp.response(200, DonationOut)
     @blp.doc(security=[{"bearer": []}])
     def get(self, donation_id: uuid.UUID):
-        try:
-            return services.get_donation(donation_id)
-        except services.NotFound:
-            raise ApiError(404, "donations.not_found") from None
+        return staff_action(services.get_donation, donation_id)
 
 
 @blp.route("/<uuid:donation_id>/pickup")
@@ -63,13 +86,32 @@ class Pickup(MethodView):
     @blp.doc(security=[{"bearer": []}])
     def post(self, data, donation_id: uuid.UUID):
         """Schedule (or reschedule) the pickup into a window."""
-        try:
-            return services.schedule_pickup(donation_id, data["scheduled_start"],
-                                            data["scheduled_end"], actor=current_staff().name)
-        except services.NotFound:
-            raise ApiError(404, "donations.not_found") from None
-        except domain.TransitionNotAllowed as exc:
-            raise _conflict(exc) from None
+        return staff_action(services.schedule_pickup, donation_id, data["scheduled_start"],
+                            data["scheduled_end"], actor=current_staff().name)
+
+
+@blp.route("/<uuid:donation_id>/pickup/failure")
+class PickupFailure(MethodView):
+    @require("logistics")
+    @blp.arguments(ReasonIn)
+    @blp.response(200, DonationOut)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, data, donation_id: uuid.UUID):
+        """The pickup did not happen; `reason` is told to the donor."""
+        return staff_action(services.fail_pickup, donation_id, data["reason"],
+                            actor=current_staff().name)
+
+
+@blp.route("/<uuid:donation_id>/cancellation")
+class Cancellation(MethodView):
+    @require("logistics")
+    @blp.arguments(ReasonIn)
+    @blp.response(200, DonationOut)
+    @blp.doc(security=[{"bearer": []}])
+    def post(self, data, donation_id: uuid.UUID):
+        """Cancel a donation that has not been collected, with a reason."""
+        return staff_action(services.cancel, donation_id, by="staff", actor=current_staff().name,
+                            reason=data["reason"])
 
 
 @blp.route("/<uuid:donation_id>/collection")
@@ -80,10 +122,5 @@ class Collection(MethodView):
     @blp.doc(security=[{"bearer": []}])
     def post(self, data, donation_id: uuid.UUID):
         """Record what was collected (it may differ from the offer; both are kept)."""
-        try:
-            return services.record_collection(donation_id, data["collected_count"],
-                                              actor=current_staff().name, note=data["note"])
-        except services.NotFound:
-            raise ApiError(404, "donations.not_found") from None
-        except domain.TransitionNotAllowed as exc:
-            raise _conflict(exc) from None
+        return staff_action(services.record_collection, donation_id, data["collected_count"],
+                            actor=current_staff().name, note=data["note"])

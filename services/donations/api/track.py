@@ -8,7 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.donations import services, texts
-from services.donations.schemas import TrackingOut
+from services.donations import domain
+from services.donations.schemas import OptionalReasonIn, TrackingOut
 from shared.auth import public
 from shared.codes import display
 from shared.i18n import current_language
@@ -30,7 +31,7 @@ def tracking_view(code: str, lang: str, latin: bool) -> dict:
         if entry.reason:
             details.setdefault("reason", entry.reason)
         when = until = None
-        if entry.stage == "pickup_scheduled":
+        if entry.stage in ("pickup_scheduled", "pickup_rescheduled"):
             from datetime import datetime
             when = datetime.fromisoformat(details["start"])
             until = datetime.fromisoformat(details["end"])
@@ -49,10 +50,42 @@ class Track(MethodView):
     @blp.response(200, TrackingOut)
     def get(self, code: str):
         """The timeline of a donation in plain words (`?script=latin` for Latin letters)."""
-        if not allow("track", TRACK_LIMIT_PER_MINUTE):
-            raise ApiError(429, "error.too_many")
-        try:
-            return tracking_view(code, current_language(), request.args.get("script") == "latin")
-        except services.NotFound:
-            # The same answer for a mistyped code and an unknown one: nothing to probe.
-            raise ApiError(404, "donations.tracking_not_found") from None
+        # A mistyped code and an unknown one get the same answer: nothing to probe.
+        return _by_code(tracking_view, code, current_language(), request.args.get("script") == "latin")
+
+
+def _by_code(action, code: str, *args, **kwargs):
+    if not allow("track", TRACK_LIMIT_PER_MINUTE):
+        raise ApiError(429, "error.too_many")
+    try:
+        return action(code, *args, **kwargs)
+    except services.NotFound:
+        raise ApiError(404, "donations.tracking_not_found") from None
+    except domain.TransitionNotAllowed as exc:
+        raise ApiError(409, "donations.transition",
+                       status=texts.status_name(exc.status, current_language())) from None
+
+
+@blp.route("/<string:code>/cancellation")
+class DonorCancellation(MethodView):
+    @public
+    @blp.arguments(OptionalReasonIn)
+    @blp.response(200, TrackingOut)
+    def post(self, data, code: str):
+        """The donor cancels their own donation (before it is collected)."""
+        def cancel(code):
+            donation, _ = services.find_by_tracking_code(code)
+            services.cancel(donation.id, by="donor", actor="donor", reason=data["reason"])
+        _by_code(cancel, code)
+        return tracking_view(code, current_language(), False)
+
+
+@blp.route("/<string:code>/erasure")
+class DonorErasure(MethodView):
+    @public
+    @blp.response(200, TrackingOut)
+    def post(self, code: str):
+        """Forget me: name and contacts are erased here and in notifications; the
+        donation's statistics remain."""
+        _by_code(services.erase_donor, code)
+        return tracking_view(code, current_language(), False)
