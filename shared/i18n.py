@@ -66,6 +66,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "donations.transition": {"uk": "Зараз це неможливо: пожертва у стані «{status}».",
                              "en": "Not possible now: the donation is {status}."},
     "donations.too_many_items": {"uk": "Забагато рядків в одній пожертві.", "en": "Too many lines in one donation."},
+    # manifests
+    "manifest.not_utf8": {"uk": "Файл має бути в кодуванні UTF-8.", "en": "The file must be UTF-8 encoded."},
+    "manifest.empty": {"uk": "У файлі немає жодного рядка з книжками.", "en": "The file has no rows of books."},
+    "manifest.header": {"uk": "Перший рядок має називати стовпці: {columns}.",
+                        "en": "The first line must name the columns: {columns}."},
+    "manifest.unknown_columns": {"uk": "Невідомі стовпці: {columns}.", "en": "Unknown columns: {columns}."},
+    "manifest.too_many_rows": {"uk": "Не більше {limit} рядків в одному файлі.",
+                               "en": "At most {limit} rows in one file."},
+    "manifest.columns": {"uk": "Очікували {expected} значень у рядку, а є {found}.",
+                         "en": "Expected {expected} values in the row, found {found}."},
+    "manifest.rows_invalid": {"uk": "У файлі є помилки: виправте рядки, позначені нижче, і надішліть його знову. Нічого не збережено.",
+                              "en": "The file has errors: fix the rows listed below and send it again. Nothing was saved."},
+    "manifest.missing_file": {"uk": "Додайте файл маніфесту (CSV).", "en": "Attach the manifest file (CSV)."},
     # staff
     "staff.login_failed": {"uk": "Неправильне ім'я або пароль.", "en": "Wrong name or password."},
 }

@@ -4,10 +4,11 @@ from __future__ import annotations
 from flask import Flask
 
 from services.donations import tasks  # noqa: F401  (registers the publisher for the outbox nudge)
-from services.donations.api import donations, track, walk_ins
+from services.donations.api import donations, manifests, track, walk_ins
 from shared.web import create_service_app
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     return create_service_app("donations", title="bookcross donations",
-                              blueprints=[donations.blp, track.blp, walk_ins.blp], overrides=overrides)
+                              blueprints=[donations.blp, manifests.blp, track.blp, walk_ins.blp],
+                              overrides={"MAX_CONTENT_LENGTH": 8 * 1024 * 1024, **(overrides or {})})

@@ -216,3 +216,10 @@ class BoardOblast(Schema):
     oblast = fields.String()
     waiting = fields.Integer()
     cities = fields.List(fields.Nested(BoardCity))
+
+
+class ManifestOfferIn(StrictSchema):
+    """The form fields that come with a manifest: who gives, and how the books are handed over."""
+
+    donor = fields.Nested(DonorIn, required=True)
+    handover = fields.Nested(HandoverIn, required=True)

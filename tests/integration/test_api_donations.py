@@ -75,7 +75,7 @@ def test_malformed_json_is_400_not_500(client):
 
 
 def test_too_large_body_is_413(client):
-    huge = "x" * (3 * 1024 * 1024)
+    huge = "x" * (9 * 1024 * 1024)
     response = client.post("/api/v1/donations", data=huge, content_type="application/json")
     assert response.status_code == 413
     assert response.get_json()["message"] == "Запит завеликий."
