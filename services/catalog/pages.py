@@ -1,6 +1,8 @@
 """Staff sign-in: a password form that sets the signed staff cookie every service reads."""
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
 from services.catalog import services
@@ -40,13 +42,26 @@ def login():
         staff = services.check_login(request.form.get("name", "").strip(),
                                      request.form.get("password", ""))
         if staff is not None:
-            response = make_response(redirect(url_for("staff_pages.home", lang=lang)))
+            target = _safe_next(request.form.get("next")) or url_for("staff_pages.home", lang=lang)
+            response = make_response(redirect(target))
             response.set_cookie(auth.COOKIE_NAME, auth.cookie_value(staff), httponly=True,
                                 samesite="Lax", secure=request.is_secure, max_age=12 * 3600)
             return response
         error, status = t("staff.login_failed", lang), 401
     return render_template("login.html", lang=lang, tx=_texts(lang), error=error,
-                           name=request.form.get("name", "")), status
+                           name=request.form.get("name", ""),
+                           next=_safe_next(request.values.get("next")) or ""), status
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only our own services' pages: never an open redirect to somebody else's site."""
+    if not target:
+        return None
+    parsed = urlparse(target)
+    if not parsed.netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    own = {urlparse(config.service_url(s)).netloc for s in config.SERVICES} | {request.host}
+    return target if parsed.scheme in ("http", "https") and parsed.netloc in own else None
 
 
 @bp.route("/staff/logout", methods=["POST"])

@@ -33,6 +33,24 @@ class DonorIn(StrictSchema):
         if not value:
             raise ValidationError(field_error("donations.consent_required"))
 
+    # Field validators run side by side, so every wrong field is reported at once
+    # (post_load below only runs when all fields passed).
+    @validates("email")
+    def _email(self, value, **_):
+        if value and value.strip():
+            try:
+                domain.normalise_email(value.strip())
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
+
+    @validates("phone")
+    def _phone(self, value, **_):
+        if value and value.strip():
+            try:
+                domain.normalise_phone(value.strip())
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
+
     @post_load
     def _normalise(self, data, **_):
         errors = {}
