@@ -92,8 +92,7 @@ def _create(session: Session, donor_data: dict, handover: dict, items: list[doma
         idempotency_key=idempotency_key, fingerprint=fingerprint, created_at=now, updated_at=now,
         items=[DonationItem(isbn=i.isbn, title=i.title, authors=i.authors, quantity=i.quantity)
                for i in items])
-    session.add_all([donor, donation])
-    session.flush()
+    session.add_all([donor, donation])  # ids are made here, not by the database: no flush needed
     _history(session, donation, "offered", actor=actor, count=declared)
     if donor.email or donor.phone:
         add_event(session, "donations.donor_contact_changed", {

@@ -1,0 +1,150 @@
+"""Benchmark: a flash mob of donation offers against the running donations service.
+
+    .venv/bin/python bench/intake.py [--offers 10000] [--clients 20] [--web-workers 4]
+
+Starts the network on PostgreSQL and a private Redis (gunicorn donations with W workers,
+the three Celery workers and beat), sends N offers from C concurrent clients (each a
+distinct donor, so none is taken for a double submit), and prints offers/s, p50/p99
+latency, and how many of the offers' events reached notifications (must be all of them).
+In the same run, the same clients send the same bodies to a bare Flask + SQLAlchemy
+endpoint that inserts one row (bench/bare_flask.py, same gunicorn settings): the ratio
+of the two rates is the price of validation, the outbox and the bus.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.bus import percentile  # noqa: E402
+from shared.embedded import EmbeddedRedis, free_port  # noqa: E402
+from shared.testing import postgres, wait_for  # noqa: E402
+
+
+def offer_body(i: int) -> dict:
+    return {
+        "donor": {"kind": "citizen", "email": f"flashmob+{i}-{uuid.uuid4().hex[:6]}@example.com",
+                  "consent": True},
+        "items": [{"isbn": "0-306-40615-2", "quantity": 2}, {"title": "Кобзар", "authors": "Тарас Шевченко"}],
+        "handover": {"kind": "pickup", "address": f"вул. Тестова, {i}", "city": "Харків",
+                     "oblast": "Харківська"},
+    }
+
+
+def burst(url: str, total: int, clients: int) -> dict:
+    local = threading.local()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def send(i: int) -> None:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+        body = offer_body(i)
+        started = time.perf_counter()
+        response = session.post(url, json=body, timeout=30)
+        elapsed = (time.perf_counter() - started) * 1000
+        with lock:
+            latencies.append(elapsed)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    for i in range(clients):  # warm every connection
+        send(-1 - i)
+    latencies.clear()
+    statuses.clear()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(send, range(total)))
+    elapsed = time.perf_counter() - started
+    return {"rate": total / elapsed, "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
+            "statuses": statuses, "seconds": elapsed}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--offers", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--web-workers", type=int, default=4)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bookcross-intake-"))
+    redis_server = EmbeddedRedis(workdir / "redis", appendonly=True).start()
+    admin = postgres.ensure_server()
+    urls = {s: postgres.create_database(admin) for s in ("catalog", "donations", "notifications", "bare")}
+    os.environ.update({"REDIS_URL": redis_server.url, "LOG_LEVEL": "WARNING", "BOOKCROSS_SECRET_KEY": "bench",
+                       **{f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}})
+    from shared.migrate import upgrade
+    from shared.testing.network import Network, Process, _bin
+
+    for service in ("catalog", "donations", "notifications"):
+        upgrade(service, urls[service])
+    env = {k: v for k, v in os.environ.items()
+           if k.endswith("_URL") or k.startswith(("LOG", "BOOKCROSS"))}
+    network = Network(env, workdir / "logs", web=("donations",), web_workers=args.web_workers)
+    bare_port = free_port()
+    bare = Process("bare_flask", [_bin("gunicorn"), "bench.bare_flask:app", "--bind", f"127.0.0.1:{bare_port}",
+                                  "--workers", str(args.web_workers)],
+                   dict(network.env, BARE_DATABASE_URL=urls["bare"]), network.log_dir)
+    try:
+        bare.start()
+        wait_for(lambda: requests.post(f"http://127.0.0.1:{bare_port}/offers", json=offer_body(0), timeout=1).ok,
+                 timeout=60, message="bare endpoint up")
+        baseline = burst(f"http://127.0.0.1:{bare_port}/offers", args.offers, args.clients)
+        bare.stop()
+
+        network.start()
+        result = burst(network.url("donations") + "/api/v1/donations", args.offers, args.clients)
+        reached, waited = _wait_for_notifications(args.offers + args.clients)
+    finally:
+        bare.stop()
+        network.stop()
+        redis_server.stop()
+        from shared import db
+        db.dispose_all()
+        for url in urls.values():
+            postgres.drop_database(admin, url)
+
+    print(f"\nintake benchmark — {args.offers} offers from {args.clients} clients, "
+          f"gunicorn ×{args.web_workers}, PostgreSQL, 2-core machine")
+    print(f"  bare Flask + SQLAlchemy insert : {baseline['rate']:7.0f} req/s     p50 {baseline['p50']:6.1f} ms  "
+          f"p99 {baseline['p99']:6.1f} ms  {baseline['statuses']}")
+    print(f"  bookcross POST /api/v1/donations: {result['rate']:7.0f} offers/s  p50 {result['p50']:6.1f} ms  "
+          f"p99 {result['p99']:6.1f} ms  {result['statuses']}")
+    print(f"  offers whose events reached notifications: {reached - args.clients} of {args.offers} "
+          f"({waited:.0f} s after the burst)")
+    print(f"  ratio bookcross/bare: {result['rate'] / baseline['rate']:.2f} (target ≥ 0.50)")
+    return 0 if reached - args.clients == args.offers else 1
+
+
+def _wait_for_notifications(expected: int) -> tuple[int, float]:
+    from sqlalchemy import func, select
+
+    from services.notifications.models import Notice
+    from shared import db
+
+    def reached() -> int:
+        with db.session_scope("notifications") as session:
+            return session.scalar(select(func.count()).select_from(Notice).where(Notice.stage == "offered"))
+
+    started = time.perf_counter()
+    try:
+        wait_for(lambda: reached() >= expected, timeout=900, interval=1)
+    except TimeoutError:
+        pass
+    return reached(), time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    sys.exit(main())
