@@ -120,10 +120,8 @@ def _truncate(urls: dict[str, str]) -> None:
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def databases(request, monkeypatch):
-    """Every integration test runs on PostgreSQL (production) and SQLite (the embedded default)."""
-    urls = request.getfixturevalue("pg_databases" if request.param == "postgresql" else "sqlite_databases")
+def _use_databases(urls: dict[str, str], monkeypatch):
+    """Point every service at these (emptied) databases for one test."""
     db.dispose_all()
     for service, url in urls.items():
         monkeypatch.setenv(f"{service.upper()}_DATABASE_URL", url)
@@ -132,14 +130,16 @@ def databases(request, monkeypatch):
     db.dispose_all()
 
 
+@pytest.fixture(params=["postgresql", "sqlite"])
+def databases(request, monkeypatch):
+    """Every integration test runs on PostgreSQL (production) and SQLite (the embedded default)."""
+    urls = request.getfixturevalue("pg_databases" if request.param == "postgresql" else "sqlite_databases")
+    yield from _use_databases(urls, monkeypatch)
+
+
 @pytest.fixture
-def pg_only(request, monkeypatch, pg_databases):
-    db.dispose_all()
-    for service, url in pg_databases.items():
-        monkeypatch.setenv(f"{service.upper()}_DATABASE_URL", url)
-    _truncate(pg_databases)
-    yield pg_databases
-    db.dispose_all()
+def pg_only(monkeypatch, pg_databases):
+    yield from _use_databases(pg_databases, monkeypatch)
 
 
 @pytest.fixture

@@ -39,11 +39,16 @@ def on_donation_offered(session: Session, event: dict) -> None:
     _notice(session, p["donation_id"], "offered", count=p["declared_count"])
 
 
-def on_pickup_scheduled(session: Session, event: dict) -> None:
+def _pickup_window_notice(session: Session, event: dict, stage: str) -> None:
+    """One notice per window: a new time is news, the same time heard twice is not."""
     p = event["payload"]
-    stage = f"pickup_scheduled:{p['scheduled_start'].astimezone(timezone.utc).isoformat()}"
-    _notice(session, p["donation_id"], stage, start=p["scheduled_start"].isoformat(),
+    key = f"{stage}:{p['scheduled_start'].astimezone(timezone.utc).isoformat()}"
+    _notice(session, p["donation_id"], key, start=p["scheduled_start"].isoformat(),
             end=p["scheduled_end"].isoformat())
+
+
+def on_pickup_scheduled(session: Session, event: dict) -> None:
+    _pickup_window_notice(session, event, "pickup_scheduled")
 
 
 def on_donation_collected(session: Session, event: dict) -> None:
@@ -58,10 +63,7 @@ def on_donation_at_hub(session: Session, event: dict) -> None:
 
 
 def on_pickup_rescheduled(session: Session, event: dict) -> None:
-    p = event["payload"]
-    stage = f"pickup_rescheduled:{p['scheduled_start'].astimezone(timezone.utc).isoformat()}"
-    _notice(session, p["donation_id"], stage, start=p["scheduled_start"].isoformat(),
-            end=p["scheduled_end"].isoformat())
+    _pickup_window_notice(session, event, "pickup_rescheduled")
 
 
 def on_pickup_failed(session: Session, event: dict) -> None:

@@ -13,17 +13,27 @@ from services.catalog.services import add_staff
 pytestmark = pytest.mark.e2e
 
 
+def fill_offer(page, *, title, quantity=1, address, city, oblast, isbn=None, email_tag="donor"):
+    """What a donor types into the offer form (a fresh e-mail each time: not a double submit)."""
+    page.get_by_label("Електронна пошта").fill(f"{email_tag}+{uuid.uuid4().hex[:6]}@example.com")
+    if isbn:
+        page.locator("#item-0-isbn").fill(isbn)
+        page.locator("#item-0-quantity").fill(str(quantity))
+        page.locator("#item-1-title").fill(title)
+    else:
+        page.locator("#item-0-title").fill(title)
+        page.locator("#item-0-quantity").fill(str(quantity))
+    page.get_by_label("Адреса").fill(address)
+    page.get_by_label("Населений пункт").fill(city)
+    page.get_by_label("Область").select_option(oblast)
+    page.get_by_label("Згоден(-на), щоб мені писали про долю цих книжок").check()
+
+
 def test_offer_form_gives_a_tracking_code_and_opens_the_tracking_page(network, page):
     page.goto(network.url("donations") + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Подарувати книжки сервісним центрам МВС")
-    page.get_by_label("Електронна пошта").fill(f"olena+{uuid.uuid4().hex[:6]}@example.com")
-    page.locator("#item-0-isbn").fill("0-306-40615-2")
-    page.locator("#item-0-quantity").fill("2")
-    page.locator("#item-1-title").fill("Кобзар")
-    page.get_by_label("Адреса").fill("вул. Сумська, 1")
-    page.get_by_label("Населений пункт").fill("Харків")
-    page.get_by_label("Область").select_option("Харківська")
-    page.get_by_label("Згоден(-на), щоб мені писали про долю цих книжок").check()
+    fill_offer(page, isbn="0-306-40615-2", quantity=2, title="Кобзар", address="вул. Сумська, 1",
+               city="Харків", oblast="Харківська", email_tag="olena")
     page.get_by_role("button", name="Подарувати").click()
 
     expect(page).to_have_url(re.compile(r"/track/[0-9A-Z]{13}\?"))
@@ -59,12 +69,8 @@ def test_mistakes_are_listed_focused_and_tied_to_their_fields(network, page):
 
 def test_a_double_click_makes_one_donation(network, page):
     page.goto(network.url("donations") + "/")
-    page.get_by_label("Електронна пошта").fill(f"twice+{uuid.uuid4().hex[:6]}@example.com")
-    page.locator("#item-0-title").fill("Лісова пісня")
-    page.get_by_label("Адреса").fill("вул. Лесі Українки, 2")
-    page.get_by_label("Населений пункт").fill("Луцьк")
-    page.get_by_label("Область").select_option("Волинська")
-    page.get_by_label("Згоден(-на), щоб мені писали про долю цих книжок").check()
+    fill_offer(page, title="Лісова пісня", address="вул. Лесі Українки, 2", city="Луцьк",
+               oblast="Волинська", email_tag="twice")
     form_id = page.locator("input[name=form_id]").input_value()
     page.get_by_role("button", name="Подарувати").click()
     expect(page).to_have_url(re.compile(r"/track/"))
@@ -80,13 +86,8 @@ def test_logistics_signs_in_schedules_and_records_a_collection(network, page, br
     add_staff(name, "logistics", password="correct horse battery")
     # a donation to work on
     page.goto(network.url("donations") + "/")
-    page.get_by_label("Електронна пошта").fill(f"board+{uuid.uuid4().hex[:6]}@example.com")
-    page.locator("#item-0-title").fill("Захар Беркут")
-    page.locator("#item-0-quantity").fill("4")
-    page.get_by_label("Адреса").fill("вул. Центральна, 5")
-    page.get_by_label("Населений пункт").fill("Краматорськ")
-    page.get_by_label("Область").select_option("Донецька")
-    page.get_by_label("Згоден(-на), щоб мені писали про долю цих книжок").check()
+    fill_offer(page, title="Захар Беркут", quantity=4, address="вул. Центральна, 5", city="Краматорськ",
+               oblast="Донецька", email_tag="board")
     page.get_by_role("button", name="Подарувати").click()
     tracking_url = page.url
 
