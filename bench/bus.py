@@ -85,11 +85,10 @@ def main() -> int:
 def bare_run(network, env, args) -> dict:
     import redis
 
-    from shared.testing.network import Process, _bin, wait_worker_ready
+    from shared.testing.network import Process, wait_worker_ready
     from shared.processes import worker_command
 
     command = worker_command("bare", 2, hostname="bare@%h")
-    command[0] = _bin(command[0])
     command[command.index("-A") + 1] = "bench.bare_app:app"
     command[command.index("-Q") + 1] = "bare"
     worker = Process("bare_worker", command, env, network.log_dir).start()

@@ -86,7 +86,8 @@ def main() -> int:
     os.environ.update({"REDIS_URL": redis_server.url, "LOG_LEVEL": "WARNING", "BOOKCROSS_SECRET_KEY": "bench",
                        **{f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}})
     from shared.migrate import upgrade
-    from shared.testing.network import Network, Process, _bin
+    from shared.processes import executable
+    from shared.testing.network import Network, Process
 
     for service in ("catalog", "donations", "notifications"):
         upgrade(service, urls[service])
@@ -94,7 +95,7 @@ def main() -> int:
            if k.endswith("_URL") or k.startswith(("LOG", "BOOKCROSS"))}
     network = Network(env, workdir / "logs", web=("donations",), web_workers=args.web_workers)
     bare_port = free_port()
-    bare = Process("bare_flask", [_bin("gunicorn"), "bench.bare_flask:app", "--bind", f"127.0.0.1:{bare_port}",
+    bare = Process("bare_flask", [executable("gunicorn"), "bench.bare_flask:app", "--bind", f"127.0.0.1:{bare_port}",
                                   "--workers", str(args.web_workers)],
                    dict(network.env, BARE_DATABASE_URL=urls["bare"]), network.log_dir)
     try:

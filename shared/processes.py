@@ -2,23 +2,33 @@
 the end-to-end tests and docker-compose's commands."""
 from __future__ import annotations
 
+import shutil
+import sys
+from pathlib import Path
+
 from shared import config
 from shared.bus.subscriptions import relay_queue
 
 
+def executable(name: str) -> str:
+    """The tool installed beside this Python (the virtual environment's), whatever PATH says."""
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else (shutil.which(name) or name)
+
+
 def web_command(service: str, port: int, workers: int = 2) -> list[str]:
-    return ["gunicorn", f"services.{service}.wsgi:app", "--bind", f"127.0.0.1:{port}",
+    return [executable("gunicorn"), f"services.{service}.wsgi:app", "--bind", f"127.0.0.1:{port}",
             "--workers", str(workers), "--graceful-timeout", "5", "--timeout", "30"]
 
 
 def worker_command(service: str, concurrency: int = 2, hostname: str | None = None) -> list[str]:
-    return ["celery", "-A", f"services.{service}.tasks:app", "worker",
+    return [executable("celery"), "-A", f"services.{service}.tasks:app", "worker",
             "-Q", f"{service},{relay_queue(service)}", "-n", hostname or f"{service}@%h",
             "-c", str(concurrency), "--without-gossip", "--without-mingle", "-l", "INFO"]
 
 
 def beat_command(schedule_file: str) -> list[str]:
-    return ["celery", "-A", "shared.bus.beat:app", "beat", "-s", schedule_file, "-l", "INFO"]
+    return [executable("celery"), "-A", "shared.bus.beat:app", "beat", "-s", schedule_file, "-l", "INFO"]
 
 
 def procfile(var_dir: str, web_workers: int = 2, worker_concurrency: int = 2) -> str:

@@ -9,7 +9,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -67,10 +66,6 @@ class Process:
             pass
 
 
-def _bin(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
-
-
 class Network:
     """Start with `services`: which gunicorn apps; `workers`: service → Celery app module."""
 
@@ -99,13 +94,11 @@ class Network:
     def start(self) -> "Network":
         for service in self.web:
             args = web_command(service, self.ports[service], self.web_workers)
-            args[0] = _bin(args[0])
             self.processes[service] = Process(service, args, self.env, self.log_dir).start()
         for service in self.workers:
             self.start_worker(service)
         if self.beat:
             args = beat_command(str(self.log_dir / "celerybeat-schedule"))
-            args[0] = _bin(args[0])
             self.processes["beat"] = Process("beat", args, self.env, self.log_dir).start()
         for service in self.web:
             wait_for(lambda s=service: requests.get(self.url(s) + "/readyz", timeout=1).ok,
@@ -118,7 +111,6 @@ class Network:
         self._worker_generation += 1
         args = worker_command(service, concurrency or self.worker_concurrency,
                               hostname=f"{service}-{self._worker_generation}@%h")
-        args[0] = _bin(args[0])
         args[args.index("-A") + 1] = self.workers[service]
         name = f"{service}_worker"
         process = Process(f"{name}-{self._worker_generation}", args, self.env, self.log_dir).start()

@@ -1,0 +1,79 @@
+"""`bookcross up` as `make run` starts it: embedded SQLite and Redis, nothing on PATH but the
+system's, and Ctrl-C stops every process it started."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from shared.embedded import free_port
+from shared.testing import wait_for
+from tests.samples import offer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def test_up_runs_the_whole_network_on_the_embedded_default_and_stops_on_ctrl_c(tmp_path):
+    ports = {s: free_port() for s in ("catalog", "donations", "notifications")}
+    env = {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8",
+           "BOOKCROSS_VAR_DIR": str(tmp_path / "var"), "BOOKCROSS_ENV_FILE": str(tmp_path / "none.env"),
+           **{f"{s.upper()}_PORT": str(p) for s, p in ports.items()}}
+    bookcross = str(Path(sys.executable).parent / "bookcross")
+    log = open(tmp_path / "up.log", "wb")
+    up = subprocess.Popen([bookcross, "up"], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+                          start_new_session=True)
+    try:
+        for service, port in ports.items():
+            wait_for(lambda p=port: requests.get(f"http://127.0.0.1:{p}/readyz", timeout=1).ok,
+                     timeout=90, message=f"{service} ready")
+        text = (tmp_path / "up.log").read_text()
+        token = re.search(r"admin token \(Authorization: Bearer …\):\n(\S+)", text).group(1)
+        assert (tmp_path / "var" / "catalog.db").exists() and (tmp_path / "var" / "redis.url").exists()
+
+        created = requests.post(f"http://127.0.0.1:{ports['donations']}/api/v1/donations", json=offer(), timeout=10)
+        assert created.status_code == 201, created.text
+        donation_id = created.json()["id"]
+
+        def notified():
+            response = requests.get(f"http://127.0.0.1:{ports['notifications']}/api/v1/messages",
+                                    params={"donation_id": donation_id},
+                                    headers={"Authorization": f"Bearer {token}"}, timeout=5)
+            return response.ok and response.json()
+
+        wait_for(notified, timeout=30, message="the offer reached notifications over the embedded Redis")
+        status = subprocess.run([bookcross, "status"], env={**env}, cwd=tmp_path, capture_output=True,
+                                text=True, timeout=30)
+        assert status.returncode == 0, status.stdout + status.stderr
+        assert status.stdout.count("web=ready") == 3
+    finally:
+        os.killpg(up.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground group
+        try:
+            up.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(up.pid, signal.SIGKILL)
+            raise
+    def survivors():
+        out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+        return [line for line in out.splitlines() if str(tmp_path) in line]
+
+    def listening():
+        redis_port = int((tmp_path / "var" / "redis.url").read_text().rsplit(":", 1)[1].split("/")[0])
+        open_ports = []
+        for port in [*ports.values(), redis_port]:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    open_ports.append(port)
+        return open_ports
+
+    deadline = time.monotonic() + 20
+    while (survivors() or listening()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert survivors() == [] and listening() == []
