@@ -121,12 +121,20 @@ def _truncate(urls: dict[str, str]) -> None:
 
 
 def _use_databases(urls: dict[str, str], monkeypatch):
-    """Point every service at these (emptied) databases for one test."""
-    db.dispose_all()
+    """Point every service at these (emptied) databases for one test.
+
+    The environment is set before cached engines are dropped, so nothing (a relay thread
+    of the previous test included) can open an engine on the wrong database in between;
+    and the test's own relay work is finished before the next test's begins.
+    """
+    from shared.outbox.relay import wait_for_nudges
+
     for service, url in urls.items():
         monkeypatch.setenv(f"{service.upper()}_DATABASE_URL", url)
+    db.dispose_all()
     _truncate(urls)
     yield urls
+    wait_for_nudges(10)
     db.dispose_all()
 
 

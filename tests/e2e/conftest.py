@@ -25,7 +25,7 @@ def e2e_env(pg_admin_url, redis_server):
     patch = pytest.MonkeyPatch()
     for key, value in env.items():
         patch.setenv(key, value)
-    db.dispose_all()
+    db.dispose_all()  # after the environment is set: see tests/conftest.py _use_databases
     from services.catalog.services import seed_centres
     from shared.migrate import upgrade
 
@@ -34,6 +34,9 @@ def e2e_env(pg_admin_url, redis_server):
     seed_centres(demo=True)
     redis.Redis.from_url(redis_server.url).flushall()
     yield env
+    from shared.outbox.relay import wait_for_nudges
+
+    wait_for_nudges(10)
     db.dispose_all()
     patch.undo()
     for url in urls.values():

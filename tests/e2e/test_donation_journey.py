@@ -58,8 +58,9 @@ def test_offer_pickup_collection_reaches_catalog_and_notifications_exactly_once(
                                 headers=bearer(admin_token), timeout=5).json()
         return response if len(response) == 4 else None
 
+    # The bus does not promise order between events: each stage is there once, whatever came first.
     stages = [n["stage"].split(":")[0] for n in wait_for(notices, timeout=30, message="notices")]
-    assert stages == ["offered", "pickup_scheduled", "collected", "at_hub"]
+    assert sorted(stages) == sorted(["offered", "pickup_scheduled", "collected", "at_hub"])
 
     # Every event that was written was relayed, and each subscriber handled it exactly once.
     from shared.bus.subscriptions import subscribers_of
