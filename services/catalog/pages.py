@@ -9,8 +9,10 @@ from services.catalog import services
 from shared import auth, config
 from shared.auth import public
 from shared.i18n import current_language, t
+from shared.ratelimit import allow
 
 bp = Blueprint("staff_pages", __name__, template_folder="templates")
+LOGIN_ATTEMPTS_PER_MINUTE = 10  # per client: enough for typos, too few for guessing
 
 TEXT = {
     "title": {"uk": "Вхід для персоналу", "en": "Staff sign-in"},
@@ -38,7 +40,9 @@ def login():
     lang = current_language()
     error = None
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not allow("staff-login", LOGIN_ATTEMPTS_PER_MINUTE):
+        error, status = t("error.too_many", lang), 429
+    elif request.method == "POST":
         staff = services.check_login(request.form.get("name", "").strip(),
                                      request.form.get("password", ""))
         if staff is not None:

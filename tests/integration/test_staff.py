@@ -46,3 +46,14 @@ def test_sign_in_sets_a_cookie_that_other_services_accept(databases, seeded_cent
     assert notifications.get(url).status_code == 401
     notifications.set_cookie(COOKIE_NAME, cookie.value)
     assert notifications.get(url).status_code == 200
+
+
+def test_password_guessing_is_slowed_down(databases, seeded_centres, redis_client, monkeypatch):
+    monkeypatch.setattr("services.catalog.pages.LOGIN_ATTEMPTS_PER_MINUTE", 3)
+    CliRunner().invoke(main, ["staff", "add", "petro", "--role", "logistics", "--password", "right-one"])
+    catalog = catalog_app({"TESTING": True}).test_client()
+    statuses = [catalog.post("/staff/login", data={"name": "petro", "password": f"guess{i}"}).status_code
+                for i in range(3)]
+    assert statuses == [401, 401, 401]
+    blocked = catalog.post("/staff/login", data={"name": "petro", "password": "right-one"})
+    assert blocked.status_code == 429 and catalog.get_cookie(COOKIE_NAME) is None
