@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import statistics
 import sys
-import tempfile
 import time
 import multiprocessing
 from datetime import datetime, timedelta, timezone
@@ -28,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shared.embedded import EmbeddedRedis  # noqa: E402
-from shared.testing import postgres, wait_for  # noqa: E402
+from bench.backends import backends  # noqa: E402
+from shared.testing import wait_for  # noqa: E402
 
 
 def percentile(values, q):
@@ -44,34 +42,18 @@ def main() -> int:
     parser.add_argument("--latency-samples", type=int, default=200)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="bookcross-bench-"))
-    redis_server = EmbeddedRedis(workdir / "redis", appendonly=True).start()
-    admin = postgres.ensure_server()
-    urls = {s: postgres.create_database(admin) for s in ("catalog", "donations", "notifications")}
-    os.environ.update({"REDIS_URL": redis_server.url, "LOG_LEVEL": "WARNING",
-                       "BOOKCROSS_SECRET_KEY": "bench", "OUTBOX_SWEEP_SECONDS": "2",
-                       **{f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}})
-    from shared.migrate import upgrade
     from shared.testing.network import Network
 
-    for service, url in urls.items():
-        upgrade(service, url)
-    network = Network({k: os.environ[k] for k in os.environ if k.endswith("_URL") or k.startswith(("LOG", "BOOKCROSS", "OUTBOX"))},
-                      workdir / "logs", web=(), beat=True,
-                      workers={"notifications": "services.notifications.tasks:app",
-                               "donations": "services.donations.tasks:app"})
-    bare_env = dict(network.env)
-    try:
-        network.start()
-        bare = bare_run(network, bare_env, args)
-        bus = bus_run(args)
-    finally:
-        network.stop()
-        redis_server.stop()
-        from shared import db
-        db.dispose_all()
-        for url in urls.values():
-            postgres.drop_database(admin, url)
+    with backends("bus", OUTBOX_SWEEP_SECONDS="2") as (workdir, _urls, env):
+        network = Network(env, workdir / "logs", web=(), beat=True,
+                          workers={"notifications": "services.notifications.tasks:app",
+                                   "donations": "services.donations.tasks:app"})
+        try:
+            network.start()
+            bare = bare_run(network, dict(network.env), args)
+            bus = bus_run(args)
+        finally:
+            network.stop()
 
     print(f"\nbus benchmark — {args.events} events, {args.producers} producers, 2-core machine")
     print(f"  bare Celery no-op : {bare['rate']:7.0f} tasks/s   latency p50 {bare['p50']:.1f} ms  p99 {bare['p99']:.1f} ms")

@@ -13,9 +13,7 @@ of the two rates is the price of validation, the outbox and the bus.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -28,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bus import percentile  # noqa: E402
-from shared.embedded import EmbeddedRedis, free_port  # noqa: E402
-from shared.testing import postgres, wait_for  # noqa: E402
+from bench.backends import backends  # noqa: E402
+from shared.embedded import free_port  # noqa: E402
+from shared.testing import wait_for  # noqa: E402
 
 
 def offer_body(i: int) -> dict:
@@ -79,43 +78,27 @@ def main() -> int:
     parser.add_argument("--web-workers", type=int, default=4)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="bookcross-intake-"))
-    redis_server = EmbeddedRedis(workdir / "redis", appendonly=True).start()
-    admin = postgres.ensure_server()
-    urls = {s: postgres.create_database(admin) for s in ("catalog", "donations", "notifications", "bare")}
-    os.environ.update({"REDIS_URL": redis_server.url, "LOG_LEVEL": "WARNING", "BOOKCROSS_SECRET_KEY": "bench",
-                       **{f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}})
-    from shared.migrate import upgrade
     from shared.processes import executable
     from shared.testing.network import Network, Process
 
-    for service in ("catalog", "donations", "notifications"):
-        upgrade(service, urls[service])
-    env = {k: v for k, v in os.environ.items()
-           if k.endswith("_URL") or k.startswith(("LOG", "BOOKCROSS"))}
-    network = Network(env, workdir / "logs", web=("donations",), web_workers=args.web_workers)
-    bare_port = free_port()
-    bare = Process("bare_flask", [executable("gunicorn"), "bench.bare_flask:app", "--bind", f"127.0.0.1:{bare_port}",
-                                  "--workers", str(args.web_workers)],
-                   dict(network.env, BARE_DATABASE_URL=urls["bare"]), network.log_dir)
-    try:
-        bare.start()
-        wait_for(lambda: requests.post(f"http://127.0.0.1:{bare_port}/offers", json=offer_body(0), timeout=1).ok,
-                 timeout=60, message="bare endpoint up")
-        baseline = burst(f"http://127.0.0.1:{bare_port}/offers", args.offers, args.clients)
-        bare.stop()
-
-        network.start()
-        result = burst(network.url("donations") + "/api/v1/donations", args.offers, args.clients)
-        reached, waited = _wait_for_notifications(args.offers + args.clients)
-    finally:
-        bare.stop()
-        network.stop()
-        redis_server.stop()
-        from shared import db
-        db.dispose_all()
-        for url in urls.values():
-            postgres.drop_database(admin, url)
+    with backends("intake", extra_databases=("bare",)) as (workdir, urls, env):
+        network = Network(env, workdir / "logs", web=("donations",), web_workers=args.web_workers)
+        bare_port = free_port()
+        bare = Process("bare_flask", [executable("gunicorn"), "bench.bare_flask:app", "--bind",
+                                      f"127.0.0.1:{bare_port}", "--workers", str(args.web_workers)],
+                       dict(network.env, BARE_DATABASE_URL=urls["bare"]), network.log_dir)
+        try:
+            bare.start()
+            wait_for(lambda: requests.post(f"http://127.0.0.1:{bare_port}/offers", json=offer_body(0),
+                                           timeout=1).ok, timeout=60, message="bare endpoint up")
+            baseline = burst(f"http://127.0.0.1:{bare_port}/offers", args.offers, args.clients)
+            bare.stop()
+            network.start()
+            result = burst(network.url("donations") + "/api/v1/donations", args.offers, args.clients)
+            reached, waited = _wait_for_notifications(args.offers + args.clients)
+        finally:
+            bare.stop()
+            network.stop()
 
     print(f"\nintake benchmark — {args.offers} offers from {args.clients} clients, "
           f"gunicorn ×{args.web_workers}, PostgreSQL, 2-core machine")
