@@ -27,6 +27,7 @@ test: $(STAMP) ## run every test: unit, integration (PostgreSQL and SQLite), con
 bench: $(STAMP) ## run the benchmarks under bench/ (prints figures for the README)
 	$(BIN)/python bench/bus.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/allocation.py
 
 clean: ## remove the virtual environment and local data
 	rm -rf $(VENV) var
