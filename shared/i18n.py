@@ -179,6 +179,13 @@ def translate_errors(errors: Any, lang: str | None = None) -> Any:
     return errors
 
 
+def latin(text: str) -> str:
+    """Ukrainian text in Latin letters by the official standard (KMU resolution 55 of 2010)."""
+    from translitua import UkrainianKMU, translit
+
+    return translit(text, UkrainianKMU)
+
+
 def field_error(key: str, **params: Any) -> str:
     """A marker a validator raises; translated when the response is made."""
     suffix = "&".join(f"{k}={v}" for k, v in params.items())

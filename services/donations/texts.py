@@ -1,7 +1,7 @@
 """What donors read on the tracking page, in plain words. Ukrainian first."""
 from __future__ import annotations
 
-from translitua import translit, UkrainianKMU
+from shared import i18n
 
 STATUS_NAMES = {
     "offered": {"uk": "запропоновано", "en": "offered"},
@@ -71,6 +71,4 @@ def stage_text(stage: str, details: dict, lang: str, *, when=None, until=None) -
     return stage
 
 
-def latin(text: str) -> str:
-    """Ukrainian text in Latin script by the official standard (KMU resolution 55, 2010)."""
-    return translit(text, UkrainianKMU)
+latin = i18n.latin  # one transliteration for the whole project
