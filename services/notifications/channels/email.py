@@ -10,13 +10,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from urllib.parse import unquote, urlparse
 
-
-class TemporaryFailure(Exception):
-    """Worth trying again later (the server is away, or said 4xx)."""
-
-
-class PermanentFailure(Exception):
-    """Trying again will not help (5xx: no such mailbox, refused)."""
+from services.notifications.channels import PermanentFailure, TemporaryFailure
 
 
 @dataclass(frozen=True)
