@@ -43,3 +43,7 @@ def display(code: str, group: int = 4) -> str:
 
 # Tracking codes: 12 random characters = 60 bits, + 1 check character.
 TRACKING_RANDOM_CHARS = 12
+
+# Copy codes on labels: 9 random characters = 45 bits, + 1 check character, e.g. K7QM4-ZT9P2.
+COPY_RANDOM_CHARS = 9
+COPY_GROUP = 5
