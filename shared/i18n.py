@@ -179,6 +179,19 @@ def translate_errors(errors: Any, lang: str | None = None) -> Any:
     return errors
 
 
+def books(n: int, lang: str) -> str:
+    """"1 книжка / 3 книжки / 5 книжок", "1 book / 3 books"."""
+    if lang == "en":
+        return f"{n} book" if n == 1 else f"{n} books"
+    if n % 10 == 1 and n % 100 != 11:
+        word = "книжка"
+    elif n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
+        word = "книжки"
+    else:
+        word = "книжок"
+    return f"{n} {word}"
+
+
 def latin(text: str) -> str:
     """Ukrainian text in Latin letters by the official standard (KMU resolution 55 of 2010)."""
     from translitua import UkrainianKMU, translit

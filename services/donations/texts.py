@@ -12,16 +12,7 @@ STATUS_NAMES = {
 }
 
 
-def books(n: int, lang: str) -> str:
-    if lang == "en":
-        return f"{n} book" if n == 1 else f"{n} books"
-    if n % 10 == 1 and n % 100 != 11:
-        word = "книжка"
-    elif n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        word = "книжки"
-    else:
-        word = "книжок"
-    return f"{n} {word}"
+books = i18n.books
 
 
 def status_name(status: str, lang: str) -> str:

@@ -34,3 +34,13 @@ def measure(text: str) -> SmsSize:
         return SmsSize("GSM-7", septets, _segments(septets, 160, 153))
     units = len(text.encode("utf-16-le")) // 2
     return SmsSize("UCS-2", units, _segments(units, 70, 67))
+
+
+_PLAIN = str.maketrans({"—": "-", "–": "-", "«": '"', "»": '"', "„": '"', "“": '"', "”": '"',
+                        "’": "'", "‘": "'", "…": "...", "\u00a0": " ", "№": "No."})
+
+
+def plain_punctuation(text: str) -> str:
+    """Typographic dashes, quotes and ellipses → their GSM-7 cousins, so a Latin text stays
+    in GSM-7 (160 characters a segment) instead of falling back to UCS-2 (70)."""
+    return text.translate(_PLAIN)

@@ -33,3 +33,11 @@ def test_latin_ukrainian_is_cheaper():
     text = "Ваші 17 книжок уже на полицях у 3 центрах: Краматорськ, Харків, Суми. Дякуємо!"
     assert measure(text).encoding == "UCS-2" and measure(text).segments == 2
     assert measure(latin(text)).encoding == "GSM-7" and measure(latin(text)).segments == 1
+
+
+def test_typography_is_made_plain_for_gsm7():
+    from services.notifications.sms import plain_punctuation
+
+    text = plain_punctuation(latin("Книжки їдуть на сортування — а звідти «на полиці»…"))
+    assert text == 'Knyzhky yidut na sortuvannia - a zvidty "na polytsi"...'
+    assert measure(text).encoding == "GSM-7"
