@@ -154,3 +154,28 @@ def _loaded(body: dict) -> dict:
     from services.donations.schemas import DonationIn
 
     return DonationIn().load(body)
+
+
+def test_replay_by_time_range_touches_only_events_in_it(databases, no_nudge, monkeypatch):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from shared.models import utcnow
+
+    with db.session_scope("donations") as session:
+        events = [add_event(session, "donations.donation_collected",
+                            sample_payload("donations.donation_collected"), producer="donations")
+                  for _ in range(3)]
+    now = utcnow()
+    ages = [timedelta(days=3), timedelta(days=1), timedelta(hours=1)]
+    with db.session_scope("donations") as session:
+        for event, age in zip(events, ages):
+            session.execute(update(OutboxEvent).where(OutboxEvent.event_id == event.event_id)
+                            .values(occurred_at=now - age, status="sent"))
+    sent = []
+    monkeypatch.setattr("shared.outbox.relay._publishers",
+                        {"donations": lambda sub, env: sent.append(env["event_id"])})
+    marked, delivered = replay_outbox("donations", since=now - timedelta(days=2), until=now - timedelta(hours=2))
+    assert marked == 1 and delivered == 1
+    assert set(sent) == {str(events[1].event_id)}
