@@ -166,11 +166,13 @@ class _NudgeThread:
                     batch.extend(self.queue.get_nowait())
                 except queue.Empty:
                     break
-            if time.monotonic() >= self.resting_until:
-                self._relay(batch)
-            with self.done:
-                self.outstanding -= len(batch)
-                self.done.notify_all()
+            try:
+                if time.monotonic() >= self.resting_until:
+                    self._relay(batch)
+            finally:  # whatever happened, these ids are no longer this thread's to send
+                with self.done:
+                    self.outstanding -= len(batch)
+                    self.done.notify_all()
 
     def _relay(self, batch: list[uuid.UUID]) -> None:
         try:
