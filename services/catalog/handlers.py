@@ -4,17 +4,25 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.catalog.models import IncomingDonation
+from shared import db
 from shared.outbox import add_event
 
 SERVICE = "catalog"
 
 
+def _incoming(session: Session, donation_id, **first_values) -> IncomingDonation:
+    """The hub's record of a donation, made by whichever event arrives first. Events of one
+    donation may be handled at the same moment by two workers: the insert waits for the
+    other's and then finds the row, instead of failing on the key."""
+    db.insert_ignoring_duplicates(session, IncomingDonation.__table__, {
+        "donation_id": donation_id, "donor_kind": "citizen", "handover": "pickup",
+        "declared_count": 0, "status": "offered", **first_values})
+    return session.get(IncomingDonation, donation_id, populate_existing=True)
+
+
 def on_donation_offered(session: Session, event: dict) -> None:
     payload = event["payload"]
-    incoming = session.get(IncomingDonation, payload["donation_id"])
-    if incoming is None:
-        incoming = IncomingDonation(donation_id=payload["donation_id"], status="offered")
-        session.add(incoming)
+    incoming = _incoming(session, payload["donation_id"])
     incoming.donor_kind = payload["donor_kind"]
     incoming.handover = payload["handover"]
     incoming.centre_code = payload["centre_code"]
@@ -27,12 +35,8 @@ def on_donation_offered(session: Session, event: dict) -> None:
 def on_donation_collected(session: Session, event: dict) -> None:
     """The books are on their way to the hub: open the intake and say so."""
     payload = event["payload"]
-    incoming = session.get(IncomingDonation, payload["donation_id"])
-    if incoming is None:
-        # Collected heard before offered (the bus does not promise order): make the row.
-        incoming = IncomingDonation(donation_id=payload["donation_id"], donor_kind="citizen",
-                                    handover="pickup", declared_count=payload["declared_count"])
-        session.add(incoming)
+    # Collected may be heard before offered (the bus does not promise order).
+    incoming = _incoming(session, payload["donation_id"], declared_count=payload["declared_count"])
     incoming.collected_count = payload["collected_count"]
     incoming.collected_at = event["occurred_at"]
     incoming.status = "at_hub"
@@ -44,11 +48,7 @@ def on_donation_collected(session: Session, event: dict) -> None:
 def on_donation_cancelled(session: Session, event: dict) -> None:
     """Nothing is coming to the hub. A late `offered` must not bring it back."""
     payload = event["payload"]
-    incoming = session.get(IncomingDonation, payload["donation_id"])
-    if incoming is None:
-        incoming = IncomingDonation(donation_id=payload["donation_id"], donor_kind="citizen",
-                                    handover="pickup", declared_count=0)
-        session.add(incoming)
+    incoming = _incoming(session, payload["donation_id"])
     incoming.status = "cancelled"
 
 

