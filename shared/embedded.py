@@ -4,7 +4,6 @@ No root, no system package: `pip install` brings it.
 """
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import time
@@ -76,9 +75,3 @@ class EmbeddedRedis:
 
     def __exit__(self, *exc):
         self.stop()
-
-
-def env_with(**values: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({k: str(v) for k, v in values.items()})
-    return env

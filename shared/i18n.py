@@ -6,7 +6,9 @@ here too, so a validation error names the field in the user's language.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 LANGUAGES = ("uk", "en")
 DEFAULT_LANGUAGE = "uk"
@@ -177,6 +179,14 @@ def translate_errors(errors: Any, lang: str | None = None) -> Any:
     if isinstance(errors, str):
         return translate_field_message(errors, lang)
     return errors
+
+
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+def kyiv_time(moment: datetime) -> str:
+    """A moment as people in Ukraine read it: 02.12.2026 10:00, Kyiv time."""
+    return moment.astimezone(KYIV).strftime("%d.%m.%Y %H:%M")
 
 
 def books(n: int, lang: str) -> str:

@@ -7,23 +7,21 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import ValidationError
 
 from services.donations import domain, services, texts
-from services.donations.api.track import tracking_view
+from services.donations.api.track import TRACK_LIMIT_PER_MINUTE, tracking_view
 from services.donations.schemas import DonationIn
 from shared import auth, config
 from shared.auth import public
 from shared.centres import reference_centres
-from shared.i18n import current_language, t, translate_field_message
+from shared.i18n import KYIV, current_language, kyiv_time, t, translate_field_message
 from shared.ratelimit import allow
 
 bp = Blueprint("donation_pages", __name__, template_folder="templates")
-KYIV = ZoneInfo("Europe/Kyiv")
 FORM_ROWS = 5
 
 TEXT = {
@@ -86,7 +84,7 @@ def _tx(lang: str) -> dict:
 
 
 def _local(value: datetime | None) -> str:
-    return value.astimezone(KYIV).strftime("%d.%m.%Y %H:%M") if value else ""
+    return kyiv_time(value) if value else ""
 
 
 # --- the offer form -------------------------------------------------------------------------
@@ -176,7 +174,7 @@ def _render_track(code: str, status: int = 200):
     lang = current_language()
     tx = _tx(lang)
     latin = request.args.get("script") == "latin"
-    if not allow("track", 30):
+    if not allow("track", TRACK_LIMIT_PER_MINUTE):
         return render_template("track.html", lang=lang, tx=tx, track=None,
                                not_found=t("error.too_many")), 429
     try:

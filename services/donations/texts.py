@@ -19,13 +19,6 @@ def status_name(status: str, lang: str) -> str:
     return STATUS_NAMES.get(status, {}).get(lang) or status
 
 
-def _when(value, lang: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    local = value.astimezone(ZoneInfo("Europe/Kyiv"))
-    return local.strftime("%d.%m.%Y %H:%M")
-
-
 def stage_text(stage: str, details: dict, lang: str, *, when=None, until=None) -> str:
     n = details.get("count")
     uk = lang == "uk"
@@ -33,11 +26,11 @@ def stage_text(stage: str, details: dict, lang: str, *, when=None, until=None) -
         return (f"Ми отримали вашу пропозицію: {books(n, lang)}. Дякуємо!" if uk
                 else f"We received your offer: {books(n, lang)}. Thank you!")
     if stage == "pickup_scheduled":
-        span = f"{_when(when, lang)}–{_when(until, lang)[-5:]}" if when and until else ""
+        span = f"{i18n.kyiv_time(when)}–{i18n.kyiv_time(until)[-5:]}" if when and until else ""
         return (f"Приїдемо по книжки {span} (за київським часом)." if uk
                 else f"We will come for the books on {span} (Kyiv time).")
     if stage == "pickup_rescheduled":
-        span = f"{_when(when, lang)}–{_when(until, lang)[-5:]}" if when and until else ""
+        span = f"{i18n.kyiv_time(when)}–{i18n.kyiv_time(until)[-5:]}" if when and until else ""
         return (f"Час вивезення змінився: приїдемо {span} (за київським часом)." if uk
                 else f"The pickup time has changed: we will come on {span} (Kyiv time).")
     if stage == "erased":

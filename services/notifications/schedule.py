@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-KYIV = ZoneInfo("Europe/Kyiv")
+from shared.i18n import KYIV
+
 QUIET_CHANNELS = frozenset({"sms", "telegram"})
 PER_COPY_STAGES = frozenset({"catalogued", "on_shelves", "taken", "noted"})
 
