@@ -59,7 +59,9 @@ def port(service: str) -> int:
 
 
 def public_base_url(service: str = "donations") -> str:
-    base = os.environ.get("PUBLIC_BASE_URL")
+    """Where people outside reach a service's pages (tracking links, QR labels): its own
+    `<SERVICE>_PUBLIC_URL`, else PUBLIC_BASE_URL (one host routing /track/ and /c/), else local."""
+    base = os.environ.get(f"{service.upper()}_PUBLIC_URL") or os.environ.get("PUBLIC_BASE_URL")
     if base:
         return base.rstrip("/")
     return f"http://127.0.0.1:{port(service)}"

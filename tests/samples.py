@@ -10,6 +10,9 @@ from shared.events import make_event
 def sample_payload(event_type: str, donation_id: uuid.UUID | None = None) -> dict:
     donation_id = donation_id or uuid.uuid4()
     start = datetime(2026, 12, 1, 8, tzinfo=timezone.utc)
+    copy = {"copy_code": "K7QM4ZT9P2", "donation_id": donation_id}
+    centre = {"centre_code": "6341", "centre_name": "ТСЦ 6341", "settlement": "Харків",
+              "oblast": "Харківська"}
     return {
         "donations.donation_offered": {
             "donation_id": donation_id, "donor_kind": "citizen", "handover": "pickup",
@@ -31,6 +34,20 @@ def sample_payload(event_type: str, donation_id: uuid.UUID | None = None) -> dic
         "donations.pickup_failed": {"donation_id": donation_id, "reason": "Нікого не було вдома."},
         "donations.donation_cancelled": {"donation_id": donation_id, "by": "donor", "reason": None},
         "donations.donor_erased": {"donor_id": uuid.uuid4(), "donation_ids": [donation_id]},
+        "catalog.copy_catalogued": {**copy, "title": "Кобзар", "condition": "good"},
+        "catalog.copy_withdrawn": {**copy, "reason": "damaged"},
+        "catalog.copies_allocated": {"allocation_id": 1, "centres": [{"centre_code": "6341", "count": 2}]},
+        "catalog.shipment_dispatched": {"shipment_id": 1, **centre, "carrier_tracking": None,
+                                        "donations": [{"donation_id": donation_id, "count": 2}]},
+        "catalog.copy_arrived": {**copy, **centre, "shipment_id": 1},
+        "catalog.copy_misrouted": {**copy, **centre, "expected_centre_code": "8041"},
+        "catalog.copy_shelved": {**copy, **centre},
+        "catalog.copy_taken": {**copy, **centre},
+        "catalog.copy_noted": {**copy, "note": "Чудова книжка!", "passing_on": True},
+        "catalog.copy_moved": {**copy, **centre, "from_centre_code": "8041"},
+        "catalog.shipment_closed": {"shipment_id": 1, "centre_code": "6341", "received_count": 1,
+                                    "missing": ["K7QM4ZT9P2"]},
+        "catalog.shelf_opened": {"centre_code": "6341", "centre_name": "ТСЦ 6341", "capacity": 100},
     }[event_type]
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import Flask
 
 from services.catalog import pages, tasks  # noqa: F401  (tasks registers the outbox publisher)
-from services.catalog.api import centres
+from services.catalog import texts  # noqa: F401  (registers catalog's messages)
+from services.catalog.api import admin, centres, copies, intake, scans, shipments
 from shared.web import create_service_app
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = create_service_app("catalog", title="bookcross catalog",
-                             blueprints=[centres.blp], overrides=overrides)
+                             blueprints=[centres.blp, admin.blp, intake.blp, shipments.blp,
+                                         scans.blp, copies.blp], overrides=overrides)
     app.register_blueprint(pages.bp)
     return app

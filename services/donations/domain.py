@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from stdnum import isbn as stdnum_isbn
 
+from shared.books import normalise_isbn  # noqa: F401  (the offer form's rule)
 from shared.i18n import field_error
 
 # status → {action: next status}
@@ -43,14 +43,6 @@ def next_status(status: str, action: str, handover: str) -> str:
         return TRANSITIONS[status][action]
     except KeyError:
         raise TransitionNotAllowed(status, action) from None
-
-
-def normalise_isbn(value: str) -> str:
-    """Any valid ISBN-10 or ISBN-13 → ISBN-13 digits; a wrong checksum is refused."""
-    try:
-        return stdnum_isbn.to_isbn13(stdnum_isbn.validate(value)).replace("-", "")
-    except Exception:
-        raise ValueError(field_error("donations.invalid_isbn")) from None
 
 
 def normalise_phone(value: str) -> str:

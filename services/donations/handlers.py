@@ -1,10 +1,12 @@
-"""What donations does when it hears other services' events."""
+"""What donations does when it hears other services' events: the hub's news, and where the
+donation's copies went, for the donor's tracking page."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.donations.models import Donation, DonationHistory
+from services.donations.models import Donation, DonationCopy, DonationHistory, DonationShipment
+from shared import db
 from shared.models import utcnow
 
 
@@ -18,6 +20,41 @@ def on_donation_at_hub(session: Session, event: dict) -> None:
                                 actor="catalog", details={"count": payload["expected_count"]}))
 
 
+def _copy_news(status: str, *, with_centre: bool = True):
+    """A handler that records the copy's latest known place; an older event never wins."""
+    def handle(session: Session, event: dict) -> None:
+        payload, at = event["payload"], event["occurred_at"]
+        values = {"status": status}
+        if with_centre:
+            values.update({k: payload[k] for k in ("centre_code", "centre_name", "settlement", "oblast")})
+        db.insert_ignoring_duplicates(session, DonationCopy.__table__, {
+            "copy_code": payload["copy_code"], "donation_id": payload["donation_id"],
+            "as_of": at, **values})
+        copy = session.get(DonationCopy, payload["copy_code"], populate_existing=True,
+                           with_for_update=True)
+        if copy.as_of <= at:
+            for key, value in values.items():
+                setattr(copy, key, value)
+            copy.as_of = at
+    handle.__name__ = f"on_copy_{status}"
+    return handle
+
+
+def on_shipment_dispatched(session: Session, event: dict) -> None:
+    payload = event["payload"]
+    for part in payload["donations"]:
+        db.insert_ignoring_duplicates(session, DonationShipment.__table__, {
+            "shipment_id": payload["shipment_id"], "donation_id": part["donation_id"],
+            "count": part["count"], "dispatched_at": event["occurred_at"],
+            **{k: payload[k] for k in ("centre_code", "centre_name", "settlement", "oblast")}})
+
+
 HANDLERS = {
     "catalog.donation_at_hub": (on_donation_at_hub,),
+    "catalog.copy_catalogued": (_copy_news("catalogued", with_centre=False),),
+    "catalog.copy_withdrawn": (_copy_news("withdrawn", with_centre=False),),
+    "catalog.shipment_dispatched": (on_shipment_dispatched,),
+    "catalog.copy_shelved": (_copy_news("shelved"),),
+    "catalog.copy_moved": (_copy_news("moved"),),
+    "catalog.copy_taken": (_copy_news("taken"),),
 }

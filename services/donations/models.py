@@ -85,3 +85,34 @@ class DonationHistory(Base):
     actor: Mapped[str] = mapped_column(String(120), nullable=False)
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+
+
+class DonationCopy(Base):
+    """Where one of the donation's copies is, as catalog's events tell it (no titles, no
+    readers: just the centre). `as_of` keeps a late, older event from undoing a newer one."""
+
+    __tablename__ = "donation_copies"
+
+    copy_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    donation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    centre_code: Mapped[str | None] = mapped_column(String(4))
+    centre_name: Mapped[str | None] = mapped_column(String(200))
+    settlement: Mapped[str | None] = mapped_column(String(120))
+    oblast: Mapped[str | None] = mapped_column(String(60))
+    as_of: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False)
+
+
+class DonationShipment(Base):
+    """How many of the donation's copies left the hub in a shipment to a centre."""
+
+    __tablename__ = "donation_shipments"
+
+    shipment_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donation_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    centre_code: Mapped[str] = mapped_column(String(4), nullable=False)
+    centre_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    settlement: Mapped[str] = mapped_column(String(120), nullable=False)
+    oblast: Mapped[str] = mapped_column(String(60), nullable=False)
+    dispatched_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False)

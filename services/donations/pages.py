@@ -57,6 +57,7 @@ TEXT = {
                    "Thank you! Keep this code: it always shows where your books are."),
     "tracking_code": ("Код відстеження", "Tracking code"), "find": ("Знайти", "Find"),
     "status": ("Стан", "Status"), "timeline": ("Що вже сталося", "What has happened"),
+    "where": ("Де ваші книжки", "Where your books are"),
     "cancel": ("Скасувати пожертву", "Cancel the donation"),
     "forget_me": ("Забути мене", "Forget me"),
     "forget_me_text": ("Ми видалимо ваше ім'я та контакти. Книжки й статистика залишаться.",

@@ -5,6 +5,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, vali
                          validates, validates_schema)
 
 from services.donations import domain
+from shared.books import clean_book_entry
 from shared.centres import is_known_centre
 from shared.events.donations import DONOR_KINDS
 from shared.i18n import field_error
@@ -79,16 +80,7 @@ class ItemIn(StrictSchema):
 
     @post_load
     def _normalise(self, data, **_):
-        for key in ("isbn", "title", "authors"):
-            data[key] = (data.get(key) or "").strip() or None
-        if data["isbn"]:
-            try:
-                data["isbn"] = domain.normalise_isbn(data["isbn"])
-            except ValueError as exc:
-                raise ValidationError({"isbn": [str(exc)]}) from None
-        elif not data["title"]:
-            raise ValidationError({"title": [field_error("donations.title_or_isbn")]})
-        return data
+        return clean_book_entry(data)
 
 
 class WindowIn(StrictSchema):
@@ -205,6 +197,24 @@ class TimelineEntry(Schema):
     text = fields.String()
 
 
+class CentreCopiesOut(Schema):
+    centre_code = fields.String()
+    centre_name = fields.String()
+    settlement = fields.String()
+    oblast = fields.String()
+    on_the_way = fields.Integer()
+    on_shelves = fields.Integer()
+    taken = fields.Integer(metadata={"description": "taken home by readers"})
+    text = fields.String()
+
+
+class CopiesOut(Schema):
+    catalogued = fields.Integer()
+    withdrawn = fields.Integer()
+    text = fields.String(allow_none=True)
+    centres = fields.List(fields.Nested(CentreCopiesOut))
+
+
 class TrackingOut(Schema):
     tracking_code = fields.String()
     status = fields.String()
@@ -212,6 +222,7 @@ class TrackingOut(Schema):
     declared_count = fields.Integer()
     collected_count = fields.Integer(allow_none=True)
     timeline = fields.List(fields.Nested(TimelineEntry))
+    copies = fields.Nested(CopiesOut, metadata={"description": "where the copies went"})
 
 
 class BoardDonation(Schema):

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.donations import domain
-from services.donations.models import Donation, DonationHistory, DonationItem, Donor
+from services.donations.models import (Donation, DonationCopy, DonationHistory, DonationItem,
+                                      DonationShipment, Donor)
 from shared import codes, db
 from shared.models import utcnow
 from shared.outbox import add_event
@@ -248,6 +249,34 @@ def record_collection(donation_id: uuid.UUID, collected: int, *, actor: str,
             "collected_count": collected,
         }, producer=SERVICE)
         return donation
+
+
+def whereabouts(donation_id: uuid.UUID) -> dict:
+    """Where the donation's copies went, by centre, from catalog's events."""
+    with db.session_scope(SERVICE) as session:
+        copies = session.scalars(select(DonationCopy).where(DonationCopy.donation_id == donation_id)).all()
+        shipments = session.scalars(select(DonationShipment).where(
+            DonationShipment.donation_id == donation_id)).all()
+    centres: dict[str, dict] = {}
+
+    def centre(row) -> dict:
+        return centres.setdefault(row.centre_code, {
+            "centre_code": row.centre_code, "centre_name": row.centre_name,
+            "settlement": row.settlement, "oblast": row.oblast,
+            "sent": 0, "on_shelves": 0, "taken": 0})
+
+    for shipment in shipments:
+        centre(shipment)["sent"] += shipment.count
+    for copy in copies:
+        if copy.status in ("shelved", "moved"):
+            centre(copy)["on_shelves"] += 1
+        elif copy.status == "taken":
+            centre(copy)["taken"] += 1
+    for entry in centres.values():
+        entry["on_the_way"] = max(0, entry.pop("sent") - entry["on_shelves"] - entry["taken"])
+    return {"catalogued": len(copies), "withdrawn": sum(1 for c in copies if c.status == "withdrawn"),
+            "centres": sorted(centres.values(), key=lambda c: (c["oblast"] or "", c["settlement"] or "",
+                                                                c["centre_code"]))}
 
 
 def find_by_tracking_code(code: str) -> tuple[Donation, list[DonationHistory]]:

@@ -56,3 +56,28 @@ def stage_text(stage: str, details: dict, lang: str, *, when=None, until=None) -
 
 
 latin = i18n.latin  # one transliteration for the whole project
+
+
+def centre_text(entry: dict, lang: str) -> str:
+    """"Харків (ТСЦ 6341): 3 книжки на полиці, 2 в дорозі, 1 уже читають"."""
+    uk = lang == "uk"
+    parts = []
+    if entry["on_shelves"]:
+        parts.append(f"{books(entry['on_shelves'], lang)} " + ("на полиці" if uk else "on the shelf"))
+    if entry["on_the_way"]:
+        parts.append(f"{books(entry['on_the_way'], lang)} " + ("в дорозі" if uk else "on the way"))
+    if entry["taken"]:
+        parts.append(f"{books(entry['taken'], lang)} " + ("уже читають" if uk else "already being read"))
+    return f"{entry['settlement']} ({entry['centre_name']}): " + ", ".join(parts)
+
+
+def copies_text(whereabouts: dict, lang: str) -> str | None:
+    n, withdrawn = whereabouts["catalogued"], whereabouts["withdrawn"]
+    if not n:
+        return None
+    uk = lang == "uk"
+    text = (f"У хабі описали {books(n, lang)}." if uk else f"The hub catalogued {books(n, lang)}.")
+    if withdrawn:
+        text += (f" {books(withdrawn, lang).capitalize()} — надто пошкоджені для полиці, їх списано."
+                 if uk else f" {books(withdrawn, lang).capitalize()} too damaged for a shelf were withdrawn.")
+    return text

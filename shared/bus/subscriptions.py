@@ -15,6 +15,20 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "donations.donor_erased": ("notifications",),
     "donations.donation_collected": ("catalog", "notifications"),
     "catalog.donation_at_hub": ("donations", "notifications"),
+    "catalog.copy_catalogued": ("donations",),
+    "catalog.copy_withdrawn": ("donations",),
+    "catalog.shipment_dispatched": ("donations",),
+    "catalog.copy_misrouted": (),
+    "catalog.copy_shelved": ("donations",),
+    "catalog.copy_moved": ("donations",),
+    "catalog.copy_taken": ("donations",),
+    "catalog.copy_noted": (),
+    # Published for the record (the outbox keeps them; `bookcross events replay` can send them
+    # to a subscriber added later). Nobody needs them today, so the relay only marks them sent.
+    "catalog.copies_allocated": (),
+    "catalog.copy_arrived": (),
+    "catalog.shipment_closed": (),
+    "catalog.shelf_opened": (),
 }
 
 

@@ -17,3 +17,144 @@ class DonationAtHubV1(EventSchema):
 
     donation_id = fields.UUID(required=True)
     expected_count = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
+CONDITIONS = ("good", "worn", "damaged")
+
+
+class _CopyEvent(EventSchema):
+    copy_code = fields.String(required=True)
+    donation_id = fields.UUID(required=True)
+
+
+class _AtCentre(_CopyEvent):
+    centre_code = fields.String(required=True)
+    centre_name = fields.String(required=True)
+    settlement = fields.String(required=True)
+    oblast = fields.String(required=True)
+
+
+@register
+class CopyCataloguedV1(_CopyEvent):
+    event_type = "catalog.copy_catalogued"
+    event_version = 1
+
+    title = fields.String(required=True)
+    condition = fields.String(required=True, validate=validate.OneOf(CONDITIONS))
+
+
+@register
+class CopyWithdrawnV1(_CopyEvent):
+    """A damaged copy does not go to a shelf."""
+
+    event_type = "catalog.copy_withdrawn"
+    event_version = 1
+
+    reason = fields.String(required=True)
+
+
+class _CentreCount(EventSchema):
+    centre_code = fields.String(required=True)
+    count = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+@register
+class CopiesAllocatedV1(EventSchema):
+    event_type = "catalog.copies_allocated"
+    event_version = 1
+
+    allocation_id = fields.Integer(required=True)
+    centres = fields.List(fields.Nested(_CentreCount), required=True)
+
+
+class _DonationCount(EventSchema):
+    donation_id = fields.UUID(required=True)
+    count = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+@register
+class ShipmentDispatchedV1(EventSchema):
+    event_type = "catalog.shipment_dispatched"
+    event_version = 1
+
+    shipment_id = fields.Integer(required=True)
+    centre_code = fields.String(required=True)
+    centre_name = fields.String(required=True)
+    settlement = fields.String(required=True)
+    oblast = fields.String(required=True)
+    carrier_tracking = fields.String(load_default=None, allow_none=True)
+    donations = fields.List(fields.Nested(_DonationCount), required=True)
+
+
+@register
+class CopyArrivedV1(_AtCentre):
+    event_type = "catalog.copy_arrived"
+    event_version = 1
+
+    shipment_id = fields.Integer(load_default=None, allow_none=True)
+
+
+@register
+class CopyMisroutedV1(_AtCentre):
+    """A copy turned up at a centre it was not sent to; that centre's staff must decide."""
+
+    event_type = "catalog.copy_misrouted"
+    event_version = 1
+
+    expected_centre_code = fields.String(load_default=None, allow_none=True)
+
+
+@register
+class CopyShelvedV1(_AtCentre):
+    event_type = "catalog.copy_shelved"
+    event_version = 1
+
+
+@register
+class CopyTakenV1(_AtCentre):
+    """A reader took the copy home (it was not on the shelf at a count)."""
+
+    event_type = "catalog.copy_taken"
+    event_version = 1
+
+
+@register
+class CopyNotedV1(_CopyEvent):
+    """A reader left a note on the copy's page (already stripped of HTML)."""
+
+    event_type = "catalog.copy_noted"
+    event_version = 1
+
+    note = fields.String(required=True)
+    passing_on = fields.Boolean(load_default=False)
+
+
+@register
+class CopyMovedV1(_AtCentre):
+    """The copy travelled with a reader and was scanned at another centre: it lives there now."""
+
+    event_type = "catalog.copy_moved"
+    event_version = 1
+
+    from_centre_code = fields.String(load_default=None, allow_none=True)
+
+
+@register
+class ShipmentClosedV1(EventSchema):
+    event_type = "catalog.shipment_closed"
+    event_version = 1
+
+    shipment_id = fields.Integer(required=True)
+    centre_code = fields.String(required=True)
+    received_count = fields.Integer(required=True)
+    missing = fields.List(fields.String(), required=True)
+
+
+@register
+class ShelfOpenedV1(EventSchema):
+    event_type = "catalog.shelf_opened"
+    event_version = 1
+
+    centre_code = fields.String(required=True)
+    centre_name = fields.String(required=True)
+    capacity = fields.Integer(required=True)

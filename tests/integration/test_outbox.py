@@ -136,8 +136,14 @@ def test_concurrent_relays_send_each_event_once(databases, no_nudge):
     assert sorted(sent) == sorted((s, str(e.event_id)) for e in events for s in subscribers)
 
 
-def test_every_subscribed_event_type_has_subscribers():
-    assert all(SUBSCRIPTIONS.values())
+def test_an_event_nobody_hears_yet_is_kept_and_marked_sent(databases, no_nudge, redis_client):
+    assert SUBSCRIPTIONS["catalog.shelf_opened"] == ()
+    with db.session_scope("catalog") as session:
+        add_event(session, "catalog.shelf_opened", {"centre_code": "8041", "centre_name": "ТСЦ 8041",
+                                                     "capacity": 100}, producer="catalog")
+    assert relay_pending("catalog", lambda *_: pytest.fail("nothing to publish")).sent == 1
+    [row] = outbox_rows("catalog")
+    assert row.status == "sent"
 
 
 def _make_due(event_id: uuid.UUID) -> None:

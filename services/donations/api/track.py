@@ -38,7 +38,13 @@ def tracking_view(code: str, lang: str, latin: bool) -> dict:
         timeline.append({"at": entry.at, "stage": entry.stage,
                          "text": convert(texts.stage_text(entry.stage, details, lang,
                                                           when=when, until=until))})
+    where = services.whereabouts(donation.id)
+    for entry in where["centres"]:
+        entry["text"] = convert(texts.centre_text(entry, lang))
+    summary = texts.copies_text(where, lang)
+    where["text"] = convert(summary) if summary else None
     return {"tracking_code": display(donation.tracking_code), "status": donation.status,
+            "copies": where,
             "status_text": convert(texts.status_name(donation.status, lang)),
             "declared_count": donation.declared_count,
             "collected_count": donation.collected_count, "timeline": timeline}

@@ -1,0 +1,262 @@
+"""What a scan at a centre means. One word for a client to switch on, and a sentence for people.
+
+Arrival: `received`, `already_received`, `misrouted`, `unknown`.
+Shelve:  `shelved`, `already_shelved` (a copy that was still on its way is received and shelved).
+Inventory: `counted` (once per copy per count).
+
+Every scan carries a client-made id: a scan sent again (after the network came back, or a
+double Enter) is answered as the first time, with no second effect.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from services.catalog import texts  # noqa: F401  (the scan answers)
+from services.catalog.intake import _step
+from services.catalog.models import Centre, Copy, Inventory, Scan
+from services.catalog.shipping import ON_SHELF, centre_payload
+from shared import codes, db
+from shared.i18n import t
+from shared.models import utcnow
+from shared.outbox import add_event
+from shared.web import ApiError
+
+SERVICE = "catalog"
+MODES = ("arrival", "shelve", "inventory")
+RESULTS = ("received", "already_received", "misrouted", "unknown", "shelved", "already_shelved",
+           "counted")
+_URL_CODE = re.compile(r"/c/([0-9A-Za-z-]+)/?(?:[?#].*)?$")
+
+
+def parse_code(raw: str) -> str | None:
+    """A typed code, a scanned label, or a pasted QR URL → the canonical code, if well formed."""
+    text = raw.strip()
+    match = _URL_CODE.search(text)
+    if match:
+        text = match.group(1)
+    code = codes.normalise(text)
+    return code if codes.is_valid(code, codes.COPY_RANDOM_CHARS) else None
+
+
+def _answer(result: str, key: str, copy: Copy | None, lang: str, scan_id, **params) -> dict:
+    title = copy.title.title if copy is not None else ""
+    return {"scan_id": scan_id, "result": result,
+            "message": t(key, lang, title=title, **params),
+            "copy": None if copy is None else {
+                "code": codes.display(copy.code, codes.COPY_GROUP), "title": title,
+                "status": copy.status, "centre_code": copy.centre_code,
+                "destination_code": copy.destination_code}}
+
+
+def _payload(copy: Copy, centre: Centre, **extra) -> dict:
+    return {"copy_code": copy.code, "donation_id": copy.donation_id, **centre_payload(centre), **extra}
+
+
+def scan(centre_code: str, raw: str, mode: str, scan_id: uuid.UUID, actor: str,
+         lang: str = "uk") -> dict:
+    with db.session_scope(SERVICE) as session:
+        centre = session.get(Centre, centre_code)
+        if centre is None:
+            raise ApiError(404, "catalog.unknown_centre")
+        code = parse_code(raw)
+        # The scan row goes in first: a concurrent twin with the same id waits here, then
+        # finds the row and answers as the first one did.
+        fresh = db.insert_ignoring_duplicates(session, Scan.__table__, {
+            "id": scan_id, "centre_code": centre_code, "mode": mode, "raw": raw[:300],
+            "copy_code": code, "result": "unknown", "actor": actor, "at": utcnow()})
+        if not fresh:
+            return _replay(session, scan_id, centre_code, raw, lang)
+        copy = session.get(Copy, code, with_for_update=True) if code else None
+        answer = _decide(session, centre, copy, mode, actor, lang, scan_id)
+        session.execute(update(Scan).where(Scan.id == scan_id).values(
+            result=answer["result"], inventory_id=answer.pop("_inventory_id", None)))
+        return answer
+
+
+def _replay(session: Session, scan_id, centre_code: str, raw: str, lang: str) -> dict:
+    earlier = session.get(Scan, scan_id, populate_existing=True)
+    if earlier.centre_code != centre_code or earlier.raw != raw[:300]:
+        raise ApiError(409, "catalog.scan_id_reused")
+    copy = session.get(Copy, earlier.copy_code) if earlier.copy_code else None
+    key = {"received": "scan.already_received", "shelved": "scan.already_shelved",
+           "counted": "scan.already_counted"}.get(earlier.result, f"scan.{earlier.result}")
+    answer = _answer(earlier.result, key, copy, lang, scan_id, expected="—", count="")
+    answer["replayed"] = True
+    return answer
+
+
+def _decide(session: Session, centre: Centre, copy: Copy | None, mode: str, actor: str,
+            lang: str, scan_id) -> dict:
+    here = centre.code
+    if copy is None:
+        return _answer("unknown", "scan.unknown", None, lang, scan_id)
+    if copy.status == "withdrawn":
+        return _answer("unknown", "scan.withdrawn", copy, lang, scan_id)
+    now = utcnow()
+    shelve = mode == "shelve" or mode == "inventory" or centre.auto_shelve
+
+    on_the_way_here = copy.status in ("allocated", "in_transit") and copy.destination_code == here
+    on_the_way_elsewhere = copy.status in ("allocated", "in_transit", "catalogued") and not on_the_way_here
+    if copy.status == "misrouted" and copy.centre_code == here:
+        return _misrouted_answer(session, copy, lang, scan_id)
+    if on_the_way_elsewhere or copy.status == "misrouted":
+        expected = copy.destination_code if copy.status != "catalogued" else None
+        copy.status, copy.centre_code, copy.updated_at = "misrouted", here, now
+        _step(session, copy, "misrouted", actor, here)
+        add_event(session, "catalog.copy_misrouted", _payload(copy, centre, expected_centre_code=expected), producer=SERVICE)
+        return _misrouted_answer(session, copy, lang, scan_id)
+
+    result, key = None, None
+    if on_the_way_here:
+        copy.status, copy.centre_code, copy.updated_at = "received", here, now
+        _step(session, copy, "received", actor, here)
+        add_event(session, "catalog.copy_arrived", _payload(copy, centre, shipment_id=copy.shipment_id), producer=SERVICE)
+        result, key = "received", "scan.received"
+    elif copy.centre_code != here or copy.status in ("taken", "missing"):
+        # A reader brought it here (or it came back after a count missed it): it lives here now.
+        came_from = copy.centre_code
+        copy.status, copy.centre_code, copy.destination_code = "received", here, here
+        copy.updated_at = now
+        _step(session, copy, "moved", actor, here)
+        if came_from != here:
+            add_event(session, "catalog.copy_moved", _payload(copy, centre, from_centre_code=came_from), producer=SERVICE)
+        result, key = "received", "scan.moved"
+
+    if mode == "inventory":
+        return _count(session, centre, copy, actor, lang, scan_id)
+    if shelve and copy.status == "received":
+        copy.status, copy.updated_at = "shelved", now
+        _step(session, copy, "shelved", actor, here)
+        add_event(session, "catalog.copy_shelved", _payload(copy, centre), producer=SERVICE)
+        if result is None:
+            return _answer("shelved", "scan.shelved", copy, lang, scan_id)
+        return _answer("received" if mode == "arrival" else "shelved",
+                       "scan.received_shelved" if key == "scan.received" else key, copy, lang, scan_id)
+    if result is not None:
+        return _answer(result, key, copy, lang, scan_id)
+    if mode == "shelve":
+        return _answer("already_shelved", "scan.already_shelved", copy, lang, scan_id)
+    return _answer("already_received", "scan.already_received", copy, lang, scan_id)
+
+
+def _misrouted_answer(session: Session, copy: Copy, lang: str, scan_id) -> dict:
+    if copy.destination_code and copy.destination_code != copy.centre_code:
+        target = session.get(Centre, copy.destination_code)
+        return _answer("misrouted", "scan.misrouted", copy, lang, scan_id,
+                       expected=f"{target.settlement}, {target.code}" if target else copy.destination_code)
+    return _answer("misrouted", "scan.misrouted_hub", copy, lang, scan_id)
+
+
+def _open_inventory(session: Session, centre_code: str, actor: str) -> Inventory:
+    inventory = session.scalar(select(Inventory).where(
+        Inventory.centre_code == centre_code, Inventory.closed_at.is_(None)).with_for_update())
+    if inventory is None:
+        inventory = Inventory(centre_code=centre_code, opened_by=actor, opened_at=utcnow())
+        session.add(inventory)
+        session.flush()
+    return inventory
+
+
+def _count(session: Session, centre: Centre, copy: Copy, actor: str, lang: str, scan_id) -> dict:
+    inventory = _open_inventory(session, centre.code, actor)
+    if copy.status == "received":
+        copy.status, copy.updated_at = "shelved", utcnow()
+        _step(session, copy, "shelved", actor, centre.code)
+        add_event(session, "catalog.copy_shelved", _payload(copy, centre), producer=SERVICE)
+    seen = session.scalar(select(func.count()).select_from(Scan).where(
+        Scan.inventory_id == inventory.id, Scan.copy_code == copy.code, Scan.result == "counted"))
+    counted = session.scalar(select(func.count(func.distinct(Scan.copy_code))).where(
+        Scan.inventory_id == inventory.id, Scan.result == "counted")) + (0 if seen else 1)
+    answer = _answer("counted", "scan.already_counted" if seen else "scan.counted", copy, lang,
+                     scan_id, count=counted)
+    answer["_inventory_id"] = inventory.id
+    answer["inventory"] = {"id": inventory.id, "counted": counted}
+    return answer
+
+
+def current_inventory(centre_code: str) -> dict | None:
+    with db.session_scope(SERVICE) as session:
+        inventory = session.scalar(select(Inventory).where(
+            Inventory.centre_code == centre_code, Inventory.closed_at.is_(None)))
+        if inventory is None:
+            return None
+        return _inventory_view(session, inventory)
+
+
+def _inventory_view(session: Session, inventory: Inventory) -> dict:
+    counted = session.scalar(select(func.count(func.distinct(Scan.copy_code))).where(
+        Scan.inventory_id == inventory.id, Scan.result == "counted"))
+    return {"id": inventory.id, "centre_code": inventory.centre_code, "opened_at": inventory.opened_at,
+            "opened_by": inventory.opened_by, "closed_at": inventory.closed_at, "counted": counted}
+
+
+def close_inventory(centre_code: str, actor: str) -> dict:
+    """Copies on this centre's shelf that the count did not see were taken by readers."""
+    with db.session_scope(SERVICE) as session:
+        inventory = session.scalar(select(Inventory).where(
+            Inventory.centre_code == centre_code, Inventory.closed_at.is_(None)).with_for_update())
+        if inventory is None:
+            raise ApiError(404, "catalog.inventory_not_found")
+        centre = session.get(Centre, centre_code)
+        seen = select(Scan.copy_code).where(Scan.inventory_id == inventory.id,
+                                            Scan.result == "counted", Scan.copy_code.is_not(None))
+        now = utcnow()
+        taken = list(session.scalars(select(Copy).where(
+            Copy.centre_code == centre_code, Copy.status.in_(ON_SHELF), Copy.code.not_in(seen))
+            .order_by(Copy.code)))
+        for copy in taken:
+            copy.status, copy.updated_at = "taken", now
+            _step(session, copy, "taken", actor, centre_code)
+            add_event(session, "catalog.copy_taken", _payload(copy, centre), producer=SERVICE)
+        inventory.closed_at = now
+        view = _inventory_view(session, inventory)
+        view["taken"] = [codes.display(c.code, codes.COPY_GROUP) for c in taken]
+        return view
+
+
+def decide_misrouted(centre_code: str, copy_code: str, decision: str, actor: str) -> dict:
+    """One click on a misrouted copy: keep it here, or send it on to where it was going."""
+    code = codes.normalise(copy_code)
+    with db.session_scope(SERVICE) as session:
+        copy = session.get(Copy, code, with_for_update=True)
+        if copy is None:
+            raise ApiError(404, "catalog.copy_not_found")
+        if copy.status != "misrouted" or copy.centre_code != centre_code:
+            raise ApiError(409, "catalog.not_misrouted")
+        centre = session.get(Centre, centre_code)
+        now = utcnow()
+        if decision == "keep":
+            copy.status, copy.destination_code, copy.updated_at = "received", centre_code, now
+            _step(session, copy, "kept", actor, centre_code)
+            add_event(session, "catalog.copy_arrived", _payload(copy, centre, shipment_id=copy.shipment_id), producer=SERVICE)
+            if centre.auto_shelve:
+                copy.status = "shelved"
+                add_event(session, "catalog.copy_shelved", _payload(copy, centre), producer=SERVICE)
+        else:
+            back_to_hub = copy.destination_code is None
+            copy.status = "catalogued" if back_to_hub else "in_transit"
+            copy.centre_code, copy.updated_at = None, now
+            _step(session, copy, "sent_on", actor, copy.destination_code)
+        from services.catalog.intake import copy_view
+        return copy_view(copy)
+
+
+def misrouted_at(centre_code: str) -> list[dict]:
+    from services.catalog.intake import copy_view
+
+    with db.session_scope(SERVICE) as session:
+        return [copy_view(c) for c in session.scalars(select(Copy).where(
+            Copy.centre_code == centre_code, Copy.status == "misrouted").order_by(Copy.updated_at))]
+
+
+def recent_scans(centre_code: str, limit: int = 20) -> list[dict]:
+    with db.session_scope(SERVICE) as session:
+        rows = session.execute(select(Scan, Copy).outerjoin(Copy, Copy.code == Scan.copy_code)
+                               .where(Scan.centre_code == centre_code)
+                               .order_by(Scan.at.desc()).limit(limit))
+        return [{"scan_id": s.id, "at": s.at, "mode": s.mode, "raw": s.raw, "result": s.result,
+                 "title": c.title.title if c else None} for s, c in rows]
