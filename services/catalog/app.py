@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.catalog import pages, tasks  # noqa: F401  (tasks registers the outbox publisher)
+from services.catalog import pages, shelf_pages, tasks  # noqa: F401  (tasks registers the outbox publisher)
 from services.catalog import texts  # noqa: F401  (registers catalog's messages)
 from services.catalog.api import admin, centres, copies, intake, scans, shipments
 from shared.web import create_service_app
@@ -14,4 +14,5 @@ def create_app(overrides: dict | None = None) -> Flask:
                              blueprints=[centres.blp, admin.blp, intake.blp, shipments.blp,
                                          scans.blp, copies.blp], overrides=overrides)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(shelf_pages.bp)
     return app

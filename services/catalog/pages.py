@@ -24,6 +24,7 @@ TEXT = {
     "role": {"uk": "Роль", "en": "Role"},
     "centre": {"uk": "Центр", "en": "Centre"},
     "docs": {"uk": "Документація API", "en": "API documentation"},
+    "scan": {"uk": "Сканування книжок у центрі", "en": "Scan books at the centre"},
     "roles": {"logistics": {"uk": "логістика", "en": "logistics"},
               "centre_staff": {"uk": "персонал центру", "en": "centre staff"},
               "admin": {"uk": "адміністратор", "en": "administrator"}},

@@ -255,6 +255,8 @@ def misrouted_at(centre_code: str) -> list[dict]:
 
 def recent_scans(centre_code: str, limit: int = 20) -> list[dict]:
     with db.session_scope(SERVICE) as session:
+        if session.get(Centre, centre_code) is None:
+            raise ApiError(404, "catalog.unknown_centre")
         rows = session.execute(select(Scan, Copy).outerjoin(Copy, Copy.code == Scan.copy_code)
                                .where(Scan.centre_code == centre_code)
                                .order_by(Scan.at.desc()).limit(limit))

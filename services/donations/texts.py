@@ -59,15 +59,12 @@ latin = i18n.latin  # one transliteration for the whole project
 
 
 def centre_text(entry: dict, lang: str) -> str:
-    """"Харків (ТСЦ 6341): 3 книжки на полиці, 2 в дорозі, 1 уже читають"."""
+    """"м. Харків (ТСЦ 6341): на полиці — 3 книжки, в дорозі — 2 книжки, у читачів — 1 книжка"."""
     uk = lang == "uk"
-    parts = []
-    if entry["on_shelves"]:
-        parts.append(f"{books(entry['on_shelves'], lang)} " + ("на полиці" if uk else "on the shelf"))
-    if entry["on_the_way"]:
-        parts.append(f"{books(entry['on_the_way'], lang)} " + ("в дорозі" if uk else "on the way"))
-    if entry["taken"]:
-        parts.append(f"{books(entry['taken'], lang)} " + ("уже читають" if uk else "already being read"))
+    labels = (("on_shelves", "на полиці", "on the shelf"), ("on_the_way", "в дорозі", "on the way"),
+              ("taken", "у читачів", "with readers"))
+    parts = [f"{label_uk if uk else label_en} — {books(entry[key], lang)}"
+             for key, label_uk, label_en in labels if entry[key]]
     return f"{entry['settlement']} ({entry['centre_name']}): " + ", ".join(parts)
 
 

@@ -10,10 +10,19 @@ from shared import config, db
 from shared.auth import Staff, issue_token
 from shared.testing import postgres
 from shared.testing.network import Network
+from shared.testing.standin import StandInServer
+from tests.standins import OpenLibraryStandIn
+
+
+@pytest.fixture(scope="session")
+def open_library():
+    """Open Library, as a local server answering in its documented format."""
+    with StandInServer(OpenLibraryStandIn()) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
-def e2e_env(pg_admin_url, redis_server):
+def e2e_env(pg_admin_url, redis_server, open_library):
     """Fresh databases for this module, pointed at by the environment of this process too
     (tests call use cases and read databases directly to check effects)."""
     if redis_server.process is None:
@@ -21,7 +30,8 @@ def e2e_env(pg_admin_url, redis_server):
     urls = {s: postgres.create_database(pg_admin_url) for s in config.SERVICES}
     env = {f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}
     env.update(REDIS_URL=redis_server.url, OUTBOX_SWEEP_SECONDS="1", CONSUMER_MAX_RETRIES="3",
-               BOOKCROSS_SECRET_KEY=os.environ["BOOKCROSS_SECRET_KEY"], LOG_LEVEL="INFO")
+               BOOKCROSS_SECRET_KEY=os.environ["BOOKCROSS_SECRET_KEY"], LOG_LEVEL="INFO",
+               OPEN_LIBRARY_URL=open_library.url)
     patch = pytest.MonkeyPatch()
     for key, value in env.items():
         patch.setenv(key, value)

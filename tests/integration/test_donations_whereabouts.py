@@ -55,10 +55,11 @@ def test_tracking_shows_centres_with_books_on_shelves_on_the_way_and_taken(donat
     by_centre = {c["centre_code"]: c for c in copies["centres"]}
     assert (by_centre["6341"]["on_shelves"], by_centre["6341"]["on_the_way"]) == (1, 1)
     assert (by_centre["4641"]["taken"], by_centre["4641"]["on_the_way"]) == (1, 1)
-    assert by_centre["6341"]["text"] == "Харків (ТСЦ 6341): 1 книжка на полиці, 1 книжка в дорозі"
+    assert by_centre["6341"]["text"] == "Харків (ТСЦ 6341): на полиці — 1 книжка, в дорозі — 1 книжка"
     latin = tracking_view(display(donation.tracking_code), "uk", True)["copies"]["centres"]
-    assert [c["text"] for c in latin] == ["Lviv (TSTs 4641): 1 knyzhka v dorozi, 1 knyzhka uzhe chytaiut",
-                                         "Kharkiv (TSTs 6341): 1 knyzhka na polytsi, 1 knyzhka v dorozi"]
+    assert [c["text"] for c in latin] == [
+        "Lviv (TSTs 4641): v dorozi — 1 knyzhka, u chytachiv — 1 knyzhka",
+        "Kharkiv (TSTs 6341): na polytsi — 1 knyzhka, v dorozi — 1 knyzhka"]
 
 
 def test_news_of_an_unknown_donation_is_kept_harmlessly(databases, redis_client):
