@@ -106,7 +106,7 @@ def scan_page(code: str):
     lang = current_language()
     staff = auth.current_staff()
     if staff is None:
-        return redirect(url_for("staff_pages.login", lang=lang, next=request.full_path))
+        return redirect(url_for("staff_pages.login", lang=lang, next=request.full_path.rstrip("?")))
     if staff.role == "centre_staff" and staff.centre != code:
         return redirect(url_for("shelf_pages.scan_page", code=staff.centre, lang=lang))
     recent = scanning.recent_scans(code)
