@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import uuid
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
 
 from services.catalog import texts  # noqa: F401  (the scan answers)
 from services.catalog.intake import _step
@@ -56,25 +56,34 @@ def _payload(copy: Copy, centre: Centre, **extra) -> dict:
     return {"copy_code": copy.code, "donation_id": copy.donation_id, **centre_payload(centre), **extra}
 
 
+class _Replayed(Exception):
+    """The scan id was seen before: undo this attempt, answer as the first time."""
+
+
 def scan(centre_code: str, raw: str, mode: str, scan_id: uuid.UUID, actor: str,
          lang: str = "uk") -> dict:
-    with db.session_scope(SERVICE) as session:
-        centre = session.get(Centre, centre_code)
-        if centre is None:
-            raise ApiError(404, "catalog.unknown_centre")
-        code = parse_code(raw)
-        # The scan row goes in first: a concurrent twin with the same id waits here, then
-        # finds the row and answers as the first one did.
-        fresh = db.insert_ignoring_duplicates(session, Scan.__table__, {
-            "id": scan_id, "centre_code": centre_code, "mode": mode, "raw": raw[:300],
-            "copy_code": code, "result": "unknown", "actor": actor, "at": utcnow()})
-        if not fresh:
+    code = parse_code(raw)
+    try:
+        with db.session_scope(SERVICE) as session:
+            centre = session.get(Centre, centre_code)
+            if centre is None:
+                raise ApiError(404, "catalog.unknown_centre")
+            copy = None
+            if code:
+                copy = session.scalar(select(Copy).options(joinedload(Copy.title, innerjoin=True))
+                                      .where(Copy.code == code).with_for_update(of=Copy))
+            answer = _decide(session, centre, copy, mode, actor, lang, scan_id)
+            # The scan row goes in last, in the same transaction: a scan id seen before (a
+            # re-sent scan, or a twin racing this one) rolls all of this back.
+            if not db.insert_ignoring_duplicates(session, Scan.__table__, {
+                    "id": scan_id, "centre_code": centre_code, "mode": mode, "raw": raw[:300],
+                    "copy_code": code, "result": answer["result"], "actor": actor, "at": utcnow(),
+                    "inventory_id": answer.pop("_inventory_id", None)}):
+                raise _Replayed()
+            return answer
+    except _Replayed:
+        with db.session_scope(SERVICE) as session:
             return _replay(session, scan_id, centre_code, raw, lang)
-        copy = session.get(Copy, code, with_for_update=True) if code else None
-        answer = _decide(session, centre, copy, mode, actor, lang, scan_id)
-        session.execute(update(Scan).where(Scan.id == scan_id).values(
-            result=answer["result"], inventory_id=answer.pop("_inventory_id", None)))
-        return answer
 
 
 def _replay(session: Session, scan_id, centre_code: str, raw: str, lang: str) -> dict:
