@@ -47,6 +47,8 @@ def sample_payload(event_type: str, donation_id: uuid.UUID | None = None) -> dic
         "catalog.copy_moved": {**copy, **centre, "from_centre_code": "8041"},
         "catalog.shipment_closed": {"shipment_id": 1, "centre_code": "6341", "received_count": 1,
                                     "missing": ["K7QM4ZT9P2"]},
+        "notifications.message_delivered": {"donation_id": donation_id, "message_id": 1, "stage": "offered",
+                                             "channel": "email", "status": "sent", "at": start},
         "catalog.shelf_opened": {"centre_code": "6341", "centre_name": "ТСЦ 6341", "capacity": 100},
     }[event_type]
 

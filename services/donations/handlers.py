@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.donations.models import Donation, DonationCopy, DonationHistory, DonationShipment
+from services.donations.models import (Donation, DonationCopy, DonationHistory, DonationMessage,
+                                      DonationShipment)
 from shared import db
 from shared.models import utcnow
 
@@ -49,6 +50,13 @@ def on_shipment_dispatched(session: Session, event: dict) -> None:
             **{k: payload[k] for k in ("centre_code", "centre_name", "settlement", "oblast")}})
 
 
+def on_message_delivered(session: Session, event: dict) -> None:
+    p = event["payload"]
+    db.insert_ignoring_duplicates(session, DonationMessage.__table__, {
+        "message_id": p["message_id"], "donation_id": p["donation_id"], "stage": p["stage"],
+        "channel": p["channel"], "status": p["status"], "at": p["at"]})
+
+
 HANDLERS = {
     "catalog.donation_at_hub": (on_donation_at_hub,),
     "catalog.copy_catalogued": (_copy_news("catalogued", with_centre=False),),
@@ -57,4 +65,5 @@ HANDLERS = {
     "catalog.copy_shelved": (_copy_news("shelved"),),
     "catalog.copy_moved": (_copy_news("moved"),),
     "catalog.copy_taken": (_copy_news("taken"),),
+    "notifications.message_delivered": (on_message_delivered,),
 }

@@ -116,3 +116,17 @@ class DonationShipment(Base):
     settlement: Mapped[str] = mapped_column(String(120), nullable=False)
     oblast: Mapped[str] = mapped_column(String(60), nullable=False)
     dispatched_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False)
+
+
+class DonationMessage(Base):
+    """A message notifications sent the donor (or failed to): stage, channel, status. No text,
+    no address: the tracking page only says what we told them, when and how."""
+
+    __tablename__ = "donation_messages"
+
+    message_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    donation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+    stage: Mapped[str] = mapped_column(String(40), nullable=False)
+    channel: Mapped[str] = mapped_column(String(20), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False)
+    at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False)

@@ -58,6 +58,7 @@ TEXT = {
     "tracking_code": ("Код відстеження", "Tracking code"), "find": ("Знайти", "Find"),
     "status": ("Стан", "Status"), "timeline": ("Що вже сталося", "What has happened"),
     "where": ("Де ваші книжки", "Where your books are"),
+    "messages": ("Що ми вам писали", "What we wrote to you"),
     "cancel": ("Скасувати пожертву", "Cancel the donation"),
     "forget_me": ("Забути мене", "Forget me"),
     "forget_me_text": ("Ми видалимо ваше ім'я та контакти. Книжки й статистика залишаться.",
@@ -183,7 +184,7 @@ def _render_track(code: str, status: int = 200):
     except services.NotFound:
         return render_template("track.html", lang=lang, tx=tx, track=None,
                                not_found=t("donations.tracking_not_found")), 404
-    for entry in view["timeline"]:
+    for entry in view["timeline"] + view["messages"]:
         entry["at_local"] = _local(entry["at"])
     return render_template("track.html", lang=lang, tx=tx, track=view, new=request.args.get("new")), status
 

@@ -215,6 +215,14 @@ class CopiesOut(Schema):
     centres = fields.List(fields.Nested(CentreCopiesOut))
 
 
+class SentMessageOut(Schema):
+    at = fields.AwareDateTime()
+    stage = fields.String()
+    channel = fields.String()
+    status = fields.String()
+    text = fields.String()
+
+
 class TrackingOut(Schema):
     tracking_code = fields.String()
     status = fields.String()
@@ -223,6 +231,7 @@ class TrackingOut(Schema):
     collected_count = fields.Integer(allow_none=True)
     timeline = fields.List(fields.Nested(TimelineEntry))
     copies = fields.Nested(CopiesOut, metadata={"description": "where the copies went"})
+    messages = fields.List(fields.Nested(SentMessageOut), metadata={"description": "what we told the donor"})
 
 
 class BoardDonation(Schema):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.donations import domain
 from services.donations.models import (Donation, DonationCopy, DonationHistory, DonationItem,
-                                      DonationShipment, Donor)
+                                      DonationMessage, DonationShipment, Donor)
 from shared import codes, db
 from shared.models import utcnow
 from shared.outbox import add_event
@@ -277,6 +277,12 @@ def whereabouts(donation_id: uuid.UUID) -> dict:
     return {"catalogued": len(copies), "withdrawn": sum(1 for c in copies if c.status == "withdrawn"),
             "centres": sorted(centres.values(), key=lambda c: (c["oblast"] or "", c["settlement"] or "",
                                                                 c["centre_code"]))}
+
+
+def messages_of(donation_id: uuid.UUID) -> list[DonationMessage]:
+    with db.session_scope(SERVICE) as session:
+        return list(session.scalars(select(DonationMessage).where(
+            DonationMessage.donation_id == donation_id).order_by(DonationMessage.at, DonationMessage.message_id)))
 
 
 def find_by_tracking_code(code: str) -> tuple[Donation, list[DonationHistory]]:

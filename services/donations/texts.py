@@ -78,3 +78,25 @@ def copies_text(whereabouts: dict, lang: str) -> str | None:
         text += (f" {books(withdrawn, lang).capitalize()} — надто пошкоджені для полиці, їх списано."
                  if uk else f" {books(withdrawn, lang).capitalize()} too damaged for a shelf were withdrawn.")
     return text
+
+
+MESSAGE_STAGES = {
+    "offered": ("подяка й код відстеження", "thanks and the tracking code"),
+    "pickup_scheduled": ("час вивезення", "the pickup time"),
+    "pickup_rescheduled": ("новий час вивезення", "the new pickup time"),
+    "pickup_failed": ("вивезення не вдалося", "the pickup failed"),
+    "collected": ("книжки забрали", "the books were collected"),
+    "cancelled": ("пожертву скасовано", "the donation was cancelled"),
+    "catalogued": ("книжки описали в хабі", "the books were catalogued"),
+    "on_shelves": ("книжки на полицях", "the books are on shelves"),
+    "taken": ("книжки читають", "readers took the books"),
+    "noted": ("відгуки читачів", "readers' notes"),
+}
+CHANNEL_NAMES = {"email": ("e-mail", "e-mail"), "sms": ("SMS", "SMS"), "telegram": ("Telegram", "Telegram")}
+MESSAGE_STATUS = {"sent": ("надіслано", "sent"), "failed": ("не вдалося надіслати", "could not be sent")}
+
+
+def message_text(stage: str, channel: str, status: str, lang: str) -> str:
+    i = 0 if lang == "uk" else 1
+    what = MESSAGE_STAGES.get(stage, (stage, stage))[i]
+    return f"{CHANNEL_NAMES.get(channel, (channel, channel))[i]}: {what} — {MESSAGE_STATUS.get(status, (status, status))[i]}"

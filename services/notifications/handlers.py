@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session
 
 from sqlalchemy import delete
 
+from services.notifications import alerts, delivery
 from services.notifications.models import Contact, ErasedDonor, Notice
+from services.notifications.schedule import batch_window
 from shared import db
 from shared.models import utcnow
 
@@ -16,7 +18,7 @@ def _notice(session: Session, donation_id, stage: str, **details) -> None:
     """At most one notice per donation and stage, whatever arrives twice."""
     db.insert_ignoring_duplicates(session, Notice.__table__, {
         "donation_id": donation_id, "stage": stage, "details": details, "status": "pending",
-        "created_at": utcnow()})
+        "created_at": utcnow(), "send_after": utcnow()})
 
 
 def on_donor_contact_changed(session: Session, event: dict) -> None:
@@ -31,6 +33,7 @@ def on_donor_contact_changed(session: Session, event: dict) -> None:
     contact.tracking_code = p["tracking_code"]
     contact.name, contact.email, contact.phone = p["name"], p["email"], p["phone"]
     contact.language, contact.latin, contact.channels = p["language"], p["latin"], p["channels"]
+    contact.unsubscribed = contact.unsubscribed or []
     contact.updated_at = utcnow()
 
 
@@ -78,12 +81,32 @@ def on_donation_cancelled(session: Session, event: dict) -> None:
 
 
 def on_donor_erased(session: Session, event: dict) -> None:
-    """Delete every contact of the donor; notices keep no personal data and stay."""
+    """Delete every contact of the donor and wipe the log of them; notices keep no personal
+    data and stay (the counts are statistics)."""
     p = event["payload"]
     session.execute(delete(Contact).where(
         (Contact.donor_id == p["donor_id"]) | Contact.donation_id.in_(p["donation_ids"])))
+    delivery.erase_log(session, p["donation_ids"])
     db.insert_ignoring_duplicates(session, ErasedDonor.__table__,
                                   {"donor_id": p["donor_id"], "erased_at": utcnow()})
+
+
+def _per_copy(stage: str):
+    """Per-copy news is gathered: the copy is noted, and the donation's open batch for this
+    stage (one message per window) is joined or opened."""
+    def handle(session: Session, event: dict) -> None:
+        payload = event["payload"]
+        if delivery.copy_fact(session, payload, stage, event["occurred_at"]):
+            delivery.batch_window_notice(session, payload["donation_id"], stage, batch_window(), utcnow())
+    handle.__name__ = f"on_copy_{stage}"
+    return handle
+
+
+def on_copy_misrouted(session: Session, event: dict) -> None:
+    """A copy arrived at the wrong centre: the staff of that centre are told (if an address
+    for staff alerts is set), once per copy and centre."""
+    p = event["payload"]
+    alerts.add(session, "misrouted", f"{p['copy_code']}@{p['centre_code']}", p)
 
 
 HANDLERS = {
@@ -96,4 +119,9 @@ HANDLERS = {
     "donations.pickup_failed": (on_pickup_failed,),
     "donations.donation_cancelled": (on_donation_cancelled,),
     "donations.donor_erased": (on_donor_erased,),
+    "catalog.copy_catalogued": (_per_copy("catalogued"),),
+    "catalog.copy_shelved": (_per_copy("on_shelves"),),
+    "catalog.copy_taken": (_per_copy("taken"),),
+    "catalog.copy_noted": (_per_copy("noted"),),
+    "catalog.copy_misrouted": (on_copy_misrouted,),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.models import AwareDateTime, BigId, utcnow
@@ -26,14 +26,19 @@ class Contact(Base):
     language: Mapped[str] = mapped_column(String(2), nullable=False, default="uk")
     latin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     channels: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # Set by the donor on the preferences page or a one-click unsubscribe link.
+    unsubscribed: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    reader_news: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
 
 
 class Notice(Base):
-    """A stage of a donation the donor must hear of: at most one per donation and stage.
+    """A stage of a donation the donor must hear of: at most one per donation and stage
+    (per-copy stages: one per batch, `on_shelves:1`, `on_shelves:2`, …).
 
-    The delivery log reads these; sending them on the donor's channels is the
-    delivery worker's job (issue 5), which marks them sent.
+    `send_after` holds it in the database: the end of a batching window, or a contact that
+    has not arrived yet. The delivery loop turns a due notice into messages.
+    status: pending → done (messages made) | dropped (nobody to tell, or nothing to say).
     """
 
     __tablename__ = "notices"
@@ -47,6 +52,54 @@ class Notice(Base):
     channel: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    send_after: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow, index=True)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class CopyFact(Base):
+    """One copy's news for a per-copy stage; a batch message counts these."""
+
+    __tablename__ = "copy_facts"
+
+    donation_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    copy_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    centre_code: Mapped[str | None] = mapped_column(String(4))
+    centre_name: Mapped[str | None] = mapped_column(String(200))
+    settlement: Mapped[str | None] = mapped_column(String(120))
+    oblast: Mapped[str | None] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+
+
+class Message(Base):
+    """One message to one recipient on one channel: the delivery log.
+
+    Never twice: (recipient, donation, stage, channel) is unique. The recipient is kept as a
+    keyed hash, and the text is wiped on erasure, so the log holds no personal data."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("recipient_hash", "donation_id", "stage", "channel",
+                                       name="uq_message_once"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), nullable=False, index=True)
+    donation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+    stage: Mapped[str] = mapped_column(String(80), nullable=False)
+    channel: Mapped[str] = mapped_column(String(20), nullable=False)
+    recipient_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # pending → sending → sent | failed (after the last retry, or a permanent refusal)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+    held_reason: Mapped[str | None] = mapped_column(String(40))  # e.g. quiet hours
+    last_error: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(String(300))
+    text: Mapped[str | None] = mapped_column(Text)
+    encoding: Mapped[str | None] = mapped_column(String(10))
+    segments: Mapped[int | None] = mapped_column(Integer)
+    provider_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
 
 class ErasedDonor(Base):
@@ -57,3 +110,19 @@ class ErasedDonor(Base):
 
     donor_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     erased_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+
+
+class StaffAlert(Base):
+    """Something staff must look at (a misrouted copy at their centre), sent once to the
+    staff alerts mailbox (STAFF_ALERTS_EMAIL)."""
+
+    __tablename__ = "staff_alerts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    key: Mapped[str] = mapped_column(String(120), nullable=False, unique=True)
+    details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)

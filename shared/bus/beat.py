@@ -1,8 +1,11 @@
-"""Celery beat for the whole network: the periodic outbox sweep of every service.
+"""Celery beat for the whole network: the periodic outbox sweep of every service, and the
+notifications delivery loop.
 
 Run: celery -A shared.bus.beat:app beat
 """
 from __future__ import annotations
+
+import os
 
 from celery import Celery
 
@@ -22,4 +25,10 @@ app.conf.beat_schedule = {
         "options": {"queue": relay_queue(service), "expires": SWEEP * 5},
     }
     for service in config.SERVICES
+}
+DELIVER_EVERY = float(os.environ.get("NOTIFY_TICK_SECONDS", "2"))
+app.conf.beat_schedule["notifications-deliver"] = {
+    "task": "bookcross.notifications.deliver",  # services/notifications/tasks.py
+    "schedule": DELIVER_EVERY,
+    "options": {"queue": relay_queue("notifications"), "expires": DELIVER_EVERY * 5},
 }

@@ -1,1 +1,19 @@
-"""Events published by the notifications service (none yet: it only listens)."""
+"""Events published by the notifications service. No addresses: ids, stage, channel, status."""
+from marshmallow import fields, validate
+
+from shared.events.registry import EventSchema, register
+
+
+@register
+class MessageDeliveredV1(EventSchema):
+    """A message to a donor was sent, or finally failed (after its retries)."""
+
+    event_type = "notifications.message_delivered"
+    event_version = 1
+
+    donation_id = fields.UUID(required=True)
+    message_id = fields.Integer(required=True)
+    stage = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(("email", "sms", "telegram")))
+    status = fields.String(required=True, validate=validate.OneOf(("sent", "failed")))
+    at = fields.AwareDateTime(required=True)

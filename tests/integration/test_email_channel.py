@@ -1,31 +1,12 @@
 """The e-mail channel against a real SMTP server on loopback (aiosmtpd)."""
 from __future__ import annotations
 
-import email
-from email import policy
-
 import pytest
 from aiosmtpd.controller import Controller
 
 from services.notifications.channels.email import Email, PermanentFailure, SmtpSender, TemporaryFailure
 from shared.embedded import free_port
-
-
-class Mailbox:
-    def __init__(self, refuse: str | None = None):
-        self.messages = []
-        self.refuse = refuse
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            return self.refuse
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.mail_from, envelope.rcpt_tos,
-                              email.message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 Message accepted for delivery"
+from tests.standins import Mailbox
 
 
 @pytest.fixture

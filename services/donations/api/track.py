@@ -43,8 +43,11 @@ def tracking_view(code: str, lang: str, latin: bool) -> dict:
         entry["text"] = convert(texts.centre_text(entry, lang))
     summary = texts.copies_text(where, lang)
     where["text"] = convert(summary) if summary else None
+    messages = [{"at": m.at, "stage": m.stage, "channel": m.channel, "status": m.status,
+                 "text": convert(texts.message_text(m.stage, m.channel, m.status, lang))}
+                for m in services.messages_of(donation.id)]
     return {"tracking_code": display(donation.tracking_code), "status": donation.status,
-            "copies": where,
+            "copies": where, "messages": messages,
             "status_text": convert(texts.status_name(donation.status, lang)),
             "declared_count": donation.declared_count,
             "collected_count": donation.collected_count, "timeline": timeline}

@@ -1,0 +1,191 @@
+"""What a message says and how it leaves: the text for its stage (Jinja templates, uk/en, Latin
+by KMU-55 where asked for or where it saves SMS segments), and the channel adapters built from
+the environment."""
+from __future__ import annotations
+
+import html
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.notifications.channels import PermanentFailure
+from services.notifications.channels.email import Email, SmtpSender
+from services.notifications.channels.sms import TwilioSms
+from services.notifications.channels.telegram import TelegramBot
+from services.notifications.messages import render
+from services.notifications.models import Contact, CopyFact, Message, Notice
+from services.notifications.sms import measure, plain_punctuation
+from shared import config
+from shared.i18n import KYIV
+
+_UNSUBSCRIBE_SALT = "bookcross.unsubscribe.v1"
+_PREFERENCES_SALT = "bookcross.preferences.v1"
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    unsubscribe_url: str | None = None
+    language: str = "uk"
+    encoding: str | None = None
+    segments: int | None = None
+
+
+# --- signed links -------------------------------------------------------------------------
+
+def unsubscribe_token(donor_id, channel: str) -> str:
+    return URLSafeSerializer(config.secret_key(), salt=_UNSUBSCRIBE_SALT).dumps({"d": str(donor_id), "c": channel})
+
+
+def read_unsubscribe_token(token: str) -> tuple[str, str] | None:
+    try:
+        data = URLSafeSerializer(config.secret_key(), salt=_UNSUBSCRIBE_SALT).loads(token)
+        return data["d"], data["c"]
+    except (BadSignature, KeyError, TypeError):
+        return None
+
+
+def preferences_token(donor_id) -> str:
+    return URLSafeSerializer(config.secret_key(), salt=_PREFERENCES_SALT).dumps({"d": str(donor_id)})
+
+
+def read_preferences_token(token: str) -> str | None:
+    try:
+        return URLSafeSerializer(config.secret_key(), salt=_PREFERENCES_SALT).loads(token)["d"]
+    except (BadSignature, KeyError, TypeError):
+        return None
+
+
+def notifications_url(path: str) -> str:
+    return f"{config.public_base_url('notifications')}{path}"
+
+
+# --- the words ----------------------------------------------------------------------------
+
+def _total_books(session: Session, donation_id) -> int:
+    """What the donor gave, as best we know: collected, else catalogued, else offered."""
+    for stage, key in (("collected", "count"), ("at_hub", "count"), ("offered", "count")):
+        notice = session.scalar(select(Notice).where(Notice.donation_id == donation_id,
+                                                      Notice.stage == stage))
+        if notice is not None and notice.details.get(key):
+            catalogued = session.scalar(select(func.count()).select_from(CopyFact).where(
+                CopyFact.donation_id == donation_id, CopyFact.stage == "catalogued"))
+            return max(int(notice.details[key]), catalogued or 0)
+    return session.scalar(select(func.count()).select_from(CopyFact).where(
+        CopyFact.donation_id == donation_id, CopyFact.stage == "catalogued")) or 0
+
+
+def context_for(session: Session, message: Message, contact: Contact) -> tuple[str, dict]:
+    notice = session.get(Notice, message.notice_id)
+    stage = notice.stage.split(":")[0]
+    details = dict(notice.details or {})
+    context = {"name": contact.name, "tracking_code": contact.tracking_code,
+               "tracking_url": f"{config.public_base_url('donations')}/track/{contact.tracking_code}"}
+    if stage in ("pickup_scheduled", "pickup_rescheduled"):
+        start = datetime.fromisoformat(details["start"]).astimezone(KYIV)
+        end = datetime.fromisoformat(details["end"]).astimezone(KYIV)
+        context.update(day=start.strftime("%d.%m.%Y"), start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
+    elif stage in ("offered",):
+        context.update(count=details["count"])
+    elif stage == "collected":
+        context.update(count=details["count"], declared=details.get("declared"))
+    elif stage == "pickup_failed":
+        context.update(reason=details.get("reason") or "")
+    elif stage == "cancelled":
+        context.update(by=details.get("by"), reason=details.get("reason"))
+    else:  # per-copy stages: everything known so far, as the batch closes
+        facts = session.scalars(select(CopyFact).where(
+            CopyFact.donation_id == message.donation_id, CopyFact.stage == stage)
+            .order_by(CopyFact.at, CopyFact.copy_code)).all()
+        centres: dict[str, dict] = {}
+        for fact in facts:
+            if fact.centre_code:
+                centres.setdefault(fact.centre_code, {"settlement": fact.settlement, "oblast": fact.oblast,
+                                                      "name": fact.centre_name, "count": 0})["count"] += 1
+        context.update(count=len(facts), total=max(_total_books(session, message.donation_id), len(facts)),
+                       centres=list(centres.values()))
+    return stage, context
+
+
+def compose(session: Session, message: Message, contact: Contact) -> Outgoing:
+    stage, context = context_for(session, message, contact)
+    lang = contact.language if contact.language in ("uk", "en") else "uk"
+    to = contact.email if message.channel == "email" else contact.phone
+    if message.channel == "email":
+        rendered = render(stage, lang, latin_script=contact.latin, **context)
+        unsubscribe = notifications_url(f"/unsubscribe/{unsubscribe_token(contact.donor_id, 'email')}")
+        preferences = notifications_url(f"/preferences/{preferences_token(contact.donor_id)}")
+        return Outgoing(to=to, subject=rendered.subject, text=_with_footer(rendered.text, lang, unsubscribe, preferences),
+                        html=_html(rendered.text, lang, unsubscribe, preferences),
+                        unsubscribe_url=unsubscribe, language=lang)
+    # SMS and Telegram: short, plain; Latin letters if asked for, or if they cost fewer segments.
+    rendered = render(stage, lang, latin_script=contact.latin, **context)
+    text = plain_punctuation(rendered.text) if lang == "en" or contact.latin else rendered.text
+    if lang == "uk" and not contact.latin and message.channel == "sms":
+        latin = render(stage, lang, latin_script=True, **context).text
+        if measure(latin).segments < measure(text).segments:
+            text = latin
+    size = measure(text)
+    return Outgoing(to=to, subject=rendered.subject, text=text, language=lang,
+                    encoding=size.encoding if message.channel == "sms" else None,
+                    segments=size.segments if message.channel == "sms" else None)
+
+
+_FOOTER = {"uk": ("Не хочете більше листів? Відписатися: {unsubscribe}", "Налаштування: {preferences}"),
+           "en": ("No more e-mails? Unsubscribe: {unsubscribe}", "Preferences: {preferences}")}
+
+
+def _with_footer(text: str, lang: str, unsubscribe: str, preferences: str) -> str:
+    lines = [line.format(unsubscribe=unsubscribe, preferences=preferences) for line in _FOOTER[lang]]
+    return text + "\n\n--\n" + "\n".join(lines)
+
+
+def _html(text: str, lang: str, unsubscribe: str, preferences: str) -> str:
+    def linked(line: str) -> str:
+        escaped = html.escape(line)
+        return re.sub(r"(https?://\S+)", r'<a href="\1">\1</a>', escaped)
+
+    body = "".join(f"<p>{linked(line)}</p>" for line in text.split("\n") if line.strip())
+    footer = _FOOTER[lang]
+    return (f'<!doctype html><html lang="{lang}"><body style="font-family:sans-serif;font-size:16px">'
+            f"{body}<hr><p style=\"font-size:13px;color:#555\">"
+            f'{linked(footer[0].format(unsubscribe=unsubscribe))}<br>'
+            f'{linked(footer[1].format(preferences=preferences))}</p></body></html>')
+
+
+# --- the channels -------------------------------------------------------------------------
+
+class Senders:
+    """The channel adapters, built from the environment. A channel that is not configured
+    refuses permanently, so the message falls back to the donor's next channel."""
+
+    def __init__(self, env=os.environ):
+        smtp = env.get("SMTP_URL")
+        self.email = SmtpSender(smtp, env.get("SMTP_FROM", "bookcross <no-reply@bookcross.local>")) if smtp else None
+        gateway = env.get("SMS_GATEWAY_URL")
+        self.sms = TwilioSms(gateway, env.get("SMS_SENDER", "bookcross")) if gateway else None
+        token = env.get("TELEGRAM_BOT_TOKEN")
+        self.telegram = TelegramBot(token, env.get("TELEGRAM_API_URL", "https://api.telegram.org")) if token else None
+
+    def send(self, channel: str, outgoing: Outgoing) -> str | None:
+        if channel == "email" and self.email:
+            return self.email.send(Email(to=outgoing.to, subject=outgoing.subject, text=outgoing.text,
+                                         html=outgoing.html, unsubscribe_url=outgoing.unsubscribe_url,
+                                         language=outgoing.language))
+        if channel == "sms" and self.sms:
+            return self.sms.send(outgoing.to, outgoing.text).gateway_id
+        if channel == "telegram" and self.telegram:
+            return str(self.telegram.send(outgoing.to, outgoing.text).message_id)
+        raise PermanentFailure(f"the {channel} channel is not configured")
+
+
+def senders() -> Senders:
+    return Senders()

@@ -1,0 +1,294 @@
+"""The delivery loop: due notices become messages on the donor's channels; messages are sent,
+retried with backoff, held through quiet hours, or handed to the donor's next channel.
+
+Runs on every tick of beat (`bookcross.notifications.deliver`, NOTIFY_TICK_SECONDS) in the
+notifications worker. Everything it waits for lives in the database (`send_after`,
+`next_attempt_at`), never in Celery countdowns, so a restart loses nothing.
+
+Never twice: one notice per (donation, stage) and one message per (recipient, donation, stage,
+channel) are unique keys; a message is claimed (`sending`) before it is sent. A worker killed
+in the middle of sending leaves the message `sending`; after NOTIFY_STALE_SECONDS it is tried
+again — the one case where a message may arrive twice, because the server may have taken it.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import String, cast, func, literal, or_, select, update
+from sqlalchemy.orm import Session
+
+from services.notifications import alerts, compose
+from services.notifications.channels import PermanentFailure, TemporaryFailure
+from services.notifications.channels.telegram import RetryLater
+from services.notifications.models import Contact, CopyFact, Message, Notice
+from services.notifications.schedule import earliest_send
+from shared import config, db
+from shared.models import utcnow
+from shared.outbox import add_event
+
+SERVICE = "notifications"
+log = structlog.get_logger("bookcross.delivery")
+
+SILENT_STAGES = frozenset({"at_hub"})          # the donor heard "collected" a moment ago
+READER_STAGES = frozenset({"taken", "noted"})  # only for donors who asked for reader news
+CHANNELS = ("email", "sms", "telegram")
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    max_attempts: int
+    retry_seconds: float
+    max_backoff: float
+    contact_wait: timedelta
+    stale_after: timedelta
+    batch: int
+
+
+def settings() -> DeliverySettings:
+    env = os.environ.get
+    return DeliverySettings(
+        max_attempts=int(env("NOTIFY_MAX_ATTEMPTS", "4")),
+        retry_seconds=float(env("NOTIFY_RETRY_SECONDS", "30")),
+        max_backoff=float(env("NOTIFY_MAX_BACKOFF_SECONDS", "3600")),
+        contact_wait=timedelta(seconds=float(env("NOTIFY_CONTACT_WAIT_SECONDS", "900"))),
+        stale_after=timedelta(seconds=float(env("NOTIFY_STALE_SECONDS", "600"))),
+        batch=int(env("NOTIFY_DELIVERY_BATCH", "100")),
+    )
+
+
+def backoff(attempts: int, s: DeliverySettings) -> float:
+    """30 s, 60 s, 120 s, … capped: exponential, so a server that is down is not hammered."""
+    return min(s.retry_seconds * 2 ** max(attempts - 1, 0), s.max_backoff)
+
+
+def recipient_hash(address: str) -> str:
+    """The recipient in the log: a keyed hash, so the log can guard uniqueness without
+    holding an address."""
+    return hmac.new(config.secret_key().encode(), address.strip().lower().encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def address(contact: Contact, channel: str) -> str | None:
+    if channel == "email":
+        return contact.email
+    if channel == "sms":
+        return contact.phone
+    return None  # Telegram needs a chat id, which the offer form does not collect yet
+
+
+def usable_channels(contact: Contact) -> list[str]:
+    """The donor's channels in their order of preference, then any other way we can reach
+    them, minus those they unsubscribed from."""
+    ordered = [c for c in contact.channels if c in CHANNELS] + [c for c in CHANNELS if c not in contact.channels]
+    return [c for c in ordered if c not in (contact.unsubscribed or []) and address(contact, c)]
+
+
+@dataclass
+class DeliveryResult:
+    prepared: int = 0
+    dropped: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    fallbacks: int = 0
+    sent_ids: list[int] = field(default_factory=list)
+
+
+def deliver_due(now: datetime | None = None, senders=None) -> DeliveryResult:
+    result = DeliveryResult()
+    now = now or utcnow()
+    senders = senders or compose.senders()
+    prepare_due(now, result)
+    send_due(now, result, senders)
+    alerts.send_pending(senders, now)
+    return result
+
+
+# --- notices → messages -------------------------------------------------------------------
+
+def _skip_locked(query, session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+def prepare_due(now: datetime, result: DeliveryResult) -> None:
+    s = settings()
+    with db.session_scope(SERVICE) as session:
+        notices = session.scalars(_skip_locked(
+            select(Notice).where(Notice.status == "pending", Notice.send_after <= now)
+            .order_by(Notice.send_after, Notice.id).limit(s.batch), session)).all()
+        for notice in notices:
+            stage = notice.stage.split(":")[0]
+            contact = session.get(Contact, notice.donation_id)
+            if stage in SILENT_STAGES:
+                _drop(notice, "silent stage", result)
+            elif contact is None:
+                # The contact event may simply not have arrived yet (the bus does not promise
+                # order), or the donor was erased: wait a while, then let it go.
+                if notice.created_at + s.contact_wait <= now:
+                    _drop(notice, "no contact", result)
+                else:
+                    notice.send_after = now + timedelta(seconds=30)
+            elif stage in READER_STAGES and not contact.reader_news:
+                _drop(notice, "reader news not asked for", result)
+            else:
+                channels = usable_channels(contact)
+                if not channels:
+                    _drop(notice, "no channel left (unsubscribed)", result)
+                    continue
+                _new_message(session, notice, contact, channels[0], now)
+                notice.status, notice.channel = "done", channels[0]
+                result.prepared += 1
+
+
+def _drop(notice: Notice, reason: str, result: DeliveryResult) -> None:
+    notice.status, notice.reason = "dropped", reason
+    result.dropped += 1
+
+
+def _new_message(session: Session, notice: Notice, contact: Contact, channel: str, now: datetime) -> bool:
+    due = earliest_send(now, channel)
+    return db.insert_ignoring_duplicates(session, Message.__table__, {
+        "notice_id": notice.id, "donation_id": notice.donation_id, "stage": notice.stage,
+        "channel": channel, "recipient_hash": recipient_hash(address(contact, channel)),
+        "status": "pending", "attempts": 0, "next_attempt_at": due,
+        "held_reason": "quiet_hours" if due > now else None, "created_at": now})
+
+
+# --- messages → channels ------------------------------------------------------------------
+
+def _claim(now: datetime) -> list[int]:
+    s = settings()
+    with db.session_scope(SERVICE) as session:
+        # A message left `sending` by a worker that died mid-send is tried again.
+        session.execute(update(Message).where(
+            Message.status == "sending", Message.next_attempt_at <= now - s.stale_after)
+            .values(status="pending"))
+        due = _skip_locked(select(Message.id).where(
+            Message.status == "pending", Message.next_attempt_at <= now)
+            .order_by(Message.next_attempt_at, Message.id).limit(s.batch), session)
+        ids = list(session.scalars(due))
+        if ids:
+            session.execute(update(Message).where(Message.id.in_(ids))
+                            .values(status="sending", attempts=Message.attempts + 1,
+                                    next_attempt_at=now, held_reason=None))
+        return ids
+
+
+def send_due(now: datetime, result: DeliveryResult, senders) -> None:
+    for message_id in _claim(now):
+        with db.session_scope(SERVICE) as session:
+            message = session.get(Message, message_id)
+            contact = session.get(Contact, message.donation_id)
+            if contact is None:
+                _finish(session, message, "failed", "the donor was erased", result, now)
+                continue
+            try:
+                outgoing = compose.compose(session, message, contact)
+            except Exception as exc:  # a template or data problem: no retry will fix it
+                log.exception("message.compose_failed", message_id=message_id)
+                _finish(session, message, "failed", f"compose: {type(exc).__name__}: {exc}", result, now)
+                continue
+        # The send itself happens outside any transaction.
+        try:
+            provider_id = senders.send(message.channel, outgoing)
+            error, permanent, retry_after = None, False, None
+        except RetryLater as exc:
+            error, permanent, retry_after = str(exc), False, exc.retry_after
+        except TemporaryFailure as exc:
+            error, permanent, retry_after = str(exc), False, None
+        except PermanentFailure as exc:
+            error, permanent, retry_after = str(exc), True, None
+        with db.session_scope(SERVICE) as session:
+            message = session.get(Message, message_id)
+            message.subject, message.text = outgoing.subject, outgoing.text
+            message.encoding, message.segments = outgoing.encoding, outgoing.segments
+            if error is None:
+                message.provider_id = str(provider_id)[:200] if provider_id else None
+                _finish(session, message, "sent", None, result, now)
+                continue
+            s = settings()
+            if not permanent and message.attempts < s.max_attempts:
+                delay = retry_after if retry_after is not None else backoff(message.attempts, s)
+                message.status, message.last_error = "pending", error[:2000]
+                message.next_attempt_at = now + timedelta(seconds=delay)
+                result.retried += 1
+                log.info("message.retry", message_id=message_id, channel=message.channel,
+                         attempts=message.attempts, in_seconds=delay, error=error)
+                continue
+            _finish(session, message, "failed", error, result, now)
+            contact = session.get(Contact, message.donation_id)
+            if contact is not None:
+                _fall_back(session, message, contact, result, now)
+
+
+def _finish(session: Session, message: Message, status: str, error: str | None,
+            result: DeliveryResult, now: datetime) -> None:
+    message.status = status
+    message.last_error = error[:2000] if error else None
+    if status == "sent":
+        message.sent_at = now
+        result.sent += 1
+        result.sent_ids.append(message.id)
+    else:
+        result.failed += 1
+        log.warning("message.failed", message_id=message.id, channel=message.channel, error=error)
+    add_event(session, "notifications.message_delivered", {
+        "donation_id": message.donation_id, "message_id": message.id,
+        "stage": message.stage.split(":")[0], "channel": message.channel, "status": status,
+        "at": now}, producer=SERVICE)
+
+
+def _fall_back(session: Session, message: Message, contact: Contact, result: DeliveryResult,
+               now: datetime) -> None:
+    """After the last try on one channel, the donor's next channel gets the message."""
+    channels = usable_channels(contact)
+    later = channels[channels.index(message.channel) + 1:] if message.channel in channels else channels
+    tried = set(session.scalars(select(Message.channel).where(Message.notice_id == message.notice_id)))
+    for channel in later:
+        if channel not in tried:
+            notice = session.get(Notice, message.notice_id)
+            if _new_message(session, notice, contact, channel, now):
+                notice.channel = channel
+                result.fallbacks += 1
+            return
+
+
+# --- what handlers call ---------------------------------------------------------------------
+
+def batch_window_notice(session: Session, donation_id, stage: str, window: timedelta, now: datetime) -> None:
+    """Join the open batch of this donation and stage, or open the next one. The open notice
+    is locked, so the loop cannot close it between our look and our commit."""
+    open_batch = session.scalar(select(Notice).where(
+        Notice.donation_id == donation_id, Notice.stage.like(f"{stage}:%"),
+        Notice.status == "pending").order_by(Notice.id.desc()).limit(1).with_for_update())
+    if open_batch is not None:
+        return
+    batches = session.scalar(select(func.count()).select_from(Notice).where(
+        Notice.donation_id == donation_id, Notice.stage.like(f"{stage}:%")))
+    db.insert_ignoring_duplicates(session, Notice.__table__, {
+        "donation_id": donation_id, "stage": f"{stage}:{batches + 1}", "details": {},
+        "status": "pending", "created_at": now, "send_after": now + window})
+
+
+def copy_fact(session: Session, payload: dict, stage: str, at: datetime) -> bool:
+    return db.insert_ignoring_duplicates(session, CopyFact.__table__, {
+        "donation_id": payload["donation_id"], "stage": stage, "copy_code": payload["copy_code"],
+        "centre_code": payload.get("centre_code"), "centre_name": payload.get("centre_name"),
+        "settlement": payload.get("settlement"), "oblast": payload.get("oblast"), "at": at})
+
+
+def erase_log(session: Session, donation_ids: list) -> None:
+    """The donor is forgotten: no text, no recipient hash, nothing pending for them."""
+    session.execute(update(Message).where(Message.donation_id.in_(donation_ids)).values(
+        text=None, subject=None, recipient_hash=literal("erased:", String) + cast(Message.id, String)))
+    session.execute(update(Message).where(
+        Message.donation_id.in_(donation_ids),
+        or_(Message.status == "pending", Message.status == "sending")).values(
+        status="failed", last_error="the donor was erased"))

@@ -1,0 +1,99 @@
+"""The donor's say over messages: one-click unsubscribe (RFC 8058) and a preferences page,
+both reached by signed links in every message; no account, no password."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from services.notifications.compose import (preferences_token, read_preferences_token,
+                                            read_unsubscribe_token)
+from services.notifications.models import Contact
+from shared import db
+from shared.auth import public
+from shared.i18n import current_language
+
+bp = Blueprint("donor_pages", __name__, template_folder="templates")
+
+TEXT = {
+    "unsubscribe_title": ("Відписатися", "Unsubscribe"),
+    "unsubscribe_ask": ("Більше не надсилати вам повідомлення каналом «{channel}» про ваші книжки?",
+                        "Stop sending you messages about your books by {channel}?"),
+    "unsubscribe_yes": ("Так, відписати мене", "Yes, unsubscribe me"),
+    "unsubscribed": ("Готово: каналом «{channel}» ми вам більше не писатимемо.",
+                     "Done: we will not write to you by {channel} any more."),
+    "preferences_title": ("Як нам вам писати", "How we write to you"),
+    "preferences_intro": ("Оберіть, як розповідати вам про долю ваших книжок.",
+                          "Choose how we tell you what becomes of your books."),
+    "channel_email": ("Листи на e-mail", "E-mails"),
+    "channel_sms": ("SMS", "SMS"),
+    "reader_news": ("Розповідати, коли читачі беруть мої книжки чи пишуть про них",
+                    "Tell me when readers take my books or write about them"),
+    "save": ("Зберегти", "Save"),
+    "saved": ("Збережено.", "Saved."),
+    "preferences_link": ("Усі налаштування", "All preferences"),
+    "not_found": ("Посилання недійсне або ваші дані вже видалено.",
+                  "The link is not valid, or your data has been erased."),
+}
+CHANNEL_WORDS = {"email": ("e-mail", "e-mail"), "sms": ("SMS", "SMS"), "telegram": ("Telegram", "Telegram")}
+
+
+def _tx(lang: str) -> dict:
+    return {k: v[0 if lang == "uk" else 1] for k, v in TEXT.items()}
+
+
+def _contacts(session, donor_id: str) -> list[Contact]:
+    import uuid
+
+    return list(session.scalars(select(Contact).where(Contact.donor_id == uuid.UUID(donor_id))))
+
+
+@bp.route("/unsubscribe/<string:token>", methods=["GET", "POST"])
+@public
+def unsubscribe(token: str):
+    """GET asks (a link checker must not unsubscribe anyone); POST — the mail client's one-click
+    `List-Unsubscribe=One-Click`, or the button — does it."""
+    lang = current_language()
+    tx = _tx(lang)
+    claims = read_unsubscribe_token(token)
+    with db.session_scope("notifications") as session:
+        contacts = _contacts(session, claims[0]) if claims else []
+        if not contacts:
+            return render_template("donor_page.html", lang=lang, tx=tx, title=tx["unsubscribe_title"],
+                                   message=tx["not_found"]), 404
+        donor_id, channel = claims
+        channel_word = CHANNEL_WORDS.get(channel, (channel, channel))[0 if lang == "uk" else 1]
+        if request.method == "POST":
+            for contact in contacts:
+                if channel not in (contact.unsubscribed or []):
+                    contact.unsubscribed = [*(contact.unsubscribed or []), channel]
+            return render_template("donor_page.html", lang=lang, tx=tx, title=tx["unsubscribe_title"],
+                                   message=tx["unsubscribed"].format(channel=channel_word),
+                                   preferences=preferences_token(donor_id))
+    return render_template("donor_page.html", lang=lang, tx=tx, title=tx["unsubscribe_title"],
+                           question=tx["unsubscribe_ask"].format(channel=channel_word))
+
+
+@bp.route("/preferences/<string:token>", methods=["GET", "POST"])
+@public
+def preferences(token: str):
+    lang = current_language()
+    tx = _tx(lang)
+    donor_id = read_preferences_token(token)
+    saved = False
+    with db.session_scope("notifications") as session:
+        contacts = _contacts(session, donor_id) if donor_id else []
+        if not contacts:
+            return render_template("donor_page.html", lang=lang, tx=tx, title=tx["preferences_title"],
+                                   message=tx["not_found"]), 404
+        available = [c for c in ("email", "sms") if any(getattr(x, "email" if c == "email" else "phone")
+                                                         for x in contacts)]
+        if request.method == "POST":
+            off = [c for c in available if not request.form.get(f"channel-{c}")]
+            for contact in contacts:
+                contact.unsubscribed = off
+                contact.reader_news = bool(request.form.get("reader_news"))
+            saved = True
+        current = contacts[0]
+        state = {"channels": {c: c not in (current.unsubscribed or []) for c in available},
+                 "reader_news": current.reader_news}
+    return render_template("preferences.html", lang=lang, tx=tx, state=state, saved=saved)

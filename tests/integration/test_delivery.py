@@ -1,0 +1,249 @@
+"""Notifications' delivery loop against a real SMTP server (aiosmtpd) and an SMS gateway
+stand-in: once per stage, batching windows, quiet hours, backoff and fallback, unsubscribe,
+erasure — on PostgreSQL and SQLite."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from services.notifications.app import create_app
+from services.notifications.compose import unsubscribe_token
+from services.notifications.delivery import deliver_due
+from services.notifications.handlers import HANDLERS
+from services.notifications.models import Contact, Message, Notice
+from shared import db
+from shared.bus.consumer import handle
+from shared.events import load_envelope
+from shared.i18n import KYIV
+from shared.models import OutboxEvent
+from shared.testing.standin import StandInServer
+from tests.conftest import auth
+from tests.samples import sample_envelope
+from tests.standins import SmsGatewayStandIn, SmtpServer
+
+CENTRES = [{"centre_code": "1441", "centre_name": "ТСЦ 1441", "settlement": "Краматорськ", "oblast": "Донецька"},
+           {"centre_code": "6341", "centre_name": "ТСЦ 6341", "settlement": "Харків", "oblast": "Харківська"},
+           {"centre_code": "4641", "centre_name": "ТСЦ 4641", "settlement": "Львів", "oblast": "Львівська"}]
+
+
+@pytest.fixture
+def channels(databases, monkeypatch):
+    gateway = SmsGatewayStandIn()
+    with SmtpServer() as smtp, StandInServer(gateway) as sms:
+        monkeypatch.setenv("SMTP_URL", smtp.url)
+        monkeypatch.setenv("SMS_GATEWAY_URL", f"http://AC1:token@{sms.address}")
+        monkeypatch.setenv("NOTIFY_BATCH_WINDOW", "600")
+        monkeypatch.setenv("NOTIFY_MAX_ATTEMPTS", "3")
+        yield smtp.mailbox, gateway
+
+
+def hear(event_type: str, donation_id, **payload) -> dict:
+    envelope = sample_envelope(event_type, donation_id)
+    envelope["payload"].update(payload)
+    handle("notifications", HANDLERS, envelope)
+    return envelope
+
+
+def donor(donation_id, **contact) -> None:
+    values = {"email": "olena@example.com", "phone": None, "channels": ["email"], "name": "Олена",
+              "latin": False, "language": "uk", "tracking_code": "1RF4-VTG9-TYZZ-G"}
+    values.update(contact)
+    hear("donations.donor_contact_changed", donation_id, donor_id=str(contact.get("donor_id", uuid.uuid4())),
+         **{k: v for k, v in values.items() if k != "donor_id"})
+
+
+def messages(donation_id) -> list[Message]:
+    with db.session_scope("notifications") as session:
+        return list(session.scalars(select(Message).where(Message.donation_id == donation_id)
+                                    .order_by(Message.id)))
+
+
+def later(seconds: float) -> datetime:
+    return datetime.now(timezone.utc) + timedelta(seconds=seconds)
+
+
+def test_offer_thanks_once_by_email_with_unsubscribe_even_when_events_come_twice(channels):
+    mailbox, _ = channels
+    d = uuid.uuid4()
+    donor(d)
+    offered = hear("donations.donation_offered", d, declared_count=3)
+    handle("notifications", HANDLERS, offered)          # the bus redelivers the same event
+    hear("donations.donation_offered", d, declared_count=3)  # or a producer replays it anew
+    deliver_due()
+    deliver_due()
+    [letter] = mailbox.to("olena@example.com")
+    assert letter["Subject"] == "Дякуємо за книжки!"
+    assert letter["List-Unsubscribe"].startswith("<http") and "/unsubscribe/" in letter["List-Unsubscribe"]
+    text = letter.get_body(("plain",)).get_content()
+    assert "Олена, дякуємо!" in text and "3 книжки" in text and "/track/1RF4-VTG9-TYZZ-G" in text
+    assert '<a href="http' in letter.get_body(("html",)).get_content()
+    [message] = messages(d)
+    assert (message.status, message.channel, message.attempts) == ("sent", "email", 1)
+    assert "olena" not in message.recipient_hash
+    with db.session_scope("notifications") as session:
+        [event] = [load_envelope(r.envelope) for r in session.scalars(select(OutboxEvent))]
+    assert event["type"] == "notifications.message_delivered" and event["payload"]["status"] == "sent"
+
+
+def test_a_message_row_is_never_made_twice_for_one_recipient_stage_and_channel(channels):
+    d = uuid.uuid4()
+    donor(d)
+    hear("donations.donation_collected", d, declared_count=3, collected_count=3)
+    deliver_due()
+    # A second notice for the same stage cannot exist, and a second message row cannot either.
+    with db.session_scope("notifications") as session:
+        notice = session.scalar(select(Notice).where(Notice.donation_id == d, Notice.stage == "collected"))
+        notice.status = "pending"  # as if the loop ran it again after a crash
+    deliver_due()
+    assert len(messages(d)) == 1 and len(channels[0].to("olena@example.com")) == 1
+
+
+def test_shelving_of_forty_books_in_three_centres_is_one_message_per_window(channels):
+    mailbox, _ = channels
+    d = uuid.uuid4()
+    donor(d)
+    hear("donations.donation_collected", d, declared_count=40, collected_count=40)
+    for i in range(17):
+        hear("catalog.copy_shelved", d, copy_code=f"COPY{i:06d}", **CENTRES[i % 3])
+    hear("catalog.copy_shelved", d, copy_code="COPY000000", **CENTRES[0])  # redelivered news
+    deliver_due()
+    assert [m["Subject"] for m in mailbox.to("olena@example.com")] == ["Книжки вже в дорозі"]
+    deliver_due(later(601))  # the window closes
+    letters = mailbox.to("olena@example.com")
+    assert letters[-1]["Subject"] == "17 книжок вже на полицях"
+    assert letters[-1].get_body(("plain",)).get_content().startswith(
+        "17 книжок з ваших 40 уже на полицях у 3 центрах: Краматорськ (Донецька обл.), "
+        "Харків (Харківська обл.), Львів (Львівська обл.).")
+    deliver_due(later(1300))
+    assert len(mailbox.to("olena@example.com")) == 2
+    # More books shelved later: a new window, a new message with the running total.
+    for i in range(17, 40):
+        hear("catalog.copy_shelved", d, copy_code=f"COPY{i:06d}", **CENTRES[1])
+    deliver_due(later(1300))
+    last = mailbox.to("olena@example.com")[-1]
+    assert last["Subject"] == "40 книжок вже на полицях"
+    assert [m.stage for m in messages(d)] == ["collected", "on_shelves:1", "on_shelves:2"]
+
+
+def test_sms_waits_for_the_morning_and_goes_in_latin_with_its_segments(channels):
+    _, gateway = channels
+    d = uuid.uuid4()
+    evening = datetime(2026, 12, 1, 22, 30, tzinfo=KYIV)
+    with time_machine.travel(evening, tick=False):
+        donor(d, email=None, phone="+380671234567", channels=["sms"], latin=True)
+        hear("donations.donation_collected", d, declared_count=3, collected_count=2)
+        deliver_due()
+        [held] = messages(d)
+        assert (held.status, held.held_reason) == ("pending", "quiet_hours")
+        assert held.next_attempt_at.astimezone(KYIV) == datetime(2026, 12, 2, 9, 0, tzinfo=KYIV)
+    with time_machine.travel(datetime(2026, 12, 2, 8, 59, tzinfo=KYIV), tick=False):
+        deliver_due()
+        assert gateway.sent == []
+    with time_machine.travel(datetime(2026, 12, 2, 9, 0, 30, tzinfo=KYIV), tick=False):
+        deliver_due()
+    [sms] = gateway.sent
+    assert sms["To"] == "+380671234567"
+    assert sms["Body"].startswith("My zabraly 2 knyzhky (vy proponuvaly 3). Teper vony yidut na sortuvannia")
+    [message] = messages(d)
+    assert (message.status, message.encoding) == ("sent", "GSM-7")
+    # All GSM-7 basic letters: one septet each; 160 fit one SMS, longer ones go in parts of 153.
+    expected = 1 if len(sms["Body"]) <= 160 else -(-len(sms["Body"]) // 153)
+    assert message.segments == expected
+
+
+def test_a_refusing_smtp_server_is_retried_with_backoff_then_the_next_channel_is_used(channels):
+    mailbox, gateway = channels
+    mailbox.refuse = "451 4.3.0 Try again later"
+    d = uuid.uuid4()
+    donor(d, phone="+380671234567", channels=["email", "sms"])
+    with time_machine.travel(datetime(2026, 12, 2, 12, 0, tzinfo=KYIV), tick=False) as clock:
+        hear("donations.donation_offered", d, declared_count=1)
+        deliver_due()
+        [message] = messages(d)
+        assert (message.status, message.attempts) == ("pending", 1)
+        first_wait = message.next_attempt_at - datetime.now(timezone.utc)
+        clock.shift(first_wait.total_seconds() + 1)
+        deliver_due()
+        second_wait = messages(d)[0].next_attempt_at - datetime.now(timezone.utc)
+        assert first_wait == timedelta(seconds=30) and second_wait == timedelta(seconds=60)
+        clock.shift(61)
+        deliver_due()  # third and last try on e-mail fails: SMS takes over
+        email_message, sms_message = messages(d)
+        assert (email_message.status, email_message.attempts) == ("failed", 3)
+        assert "451" in email_message.last_error
+        assert sms_message.channel == "sms"
+        deliver_due()
+    assert len(gateway.sent) == 1 and messages(d)[1].status == "sent"
+
+
+def test_a_permanent_refusal_falls_back_at_once(channels):
+    mailbox, gateway = channels
+    mailbox.refuse = "550 5.1.1 No such user"
+    d = uuid.uuid4()
+    donor(d, phone="+380671234567", channels=["email", "sms"])
+    with time_machine.travel(datetime(2026, 12, 2, 12, 0, tzinfo=KYIV), tick=False):
+        hear("donations.donation_offered", d, declared_count=1)
+        deliver_due()
+        deliver_due()
+    assert [(m.channel, m.status, m.attempts) for m in messages(d)] == [("email", "failed", 1), ("sms", "sent", 1)]
+    assert "550" in messages(d)[0].last_error
+
+
+def test_one_click_unsubscribe_and_preferences(channels):
+    mailbox, gateway = channels
+    client = create_app({"TESTING": True}).test_client()
+    d, donor_id = uuid.uuid4(), uuid.uuid4()
+    donor(d, donor_id=donor_id, phone="+380671234567", channels=["email", "sms"])
+    token = unsubscribe_token(donor_id, "email")
+    page = client.get(f"/unsubscribe/{token}")
+    assert page.status_code == 200 and "Так, відписати мене" in page.text
+    with db.session_scope("notifications") as session:
+        assert session.get(Contact, d).unsubscribed == []  # a GET (a link checker) changes nothing
+    done = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "більше не писатимемо" in done.text
+    with time_machine.travel(datetime(2026, 12, 2, 12, 0, tzinfo=KYIV), tick=False):
+        hear("donations.donation_offered", d, declared_count=1)
+        deliver_due()
+    assert mailbox.to("olena@example.com") == [] and len(gateway.sent) == 1
+    assert client.get("/unsubscribe/forged-token").status_code == 404
+
+    preferences = done.text.split('href="/preferences/')[1].split("?")[0]
+    saved = client.post(f"/preferences/{preferences}", data={"channel-email": "1", "reader_news": "1"})
+    assert "Збережено." in saved.text
+    with db.session_scope("notifications") as session:
+        contact = session.get(Contact, d)
+        assert (contact.unsubscribed, contact.reader_news) == (["sms"], True)
+
+
+def test_reader_news_only_for_those_who_asked(channels):
+    mailbox, _ = channels
+    d = uuid.uuid4()
+    donor(d)
+    hear("catalog.copy_taken", d, copy_code="COPY000001", **CENTRES[0])
+    deliver_due(later(601))
+    assert mailbox.to("olena@example.com") == []
+    with db.session_scope("notifications") as session:
+        [notice] = session.scalars(select(Notice).where(Notice.donation_id == d)).all()
+        assert (notice.status, notice.reason) == ("dropped", "reader news not asked for")
+
+
+def test_erasure_leaves_a_log_without_personal_data(channels):
+    d, donor_id = uuid.uuid4(), uuid.uuid4()
+    donor(d, donor_id=donor_id)
+    hear("donations.donation_offered", d, declared_count=2)
+    deliver_due()
+    hear("donations.donation_collected", d, declared_count=2, collected_count=2)
+    hear("donations.donor_erased", d, donor_id=str(donor_id), donation_ids=[str(d)])
+    deliver_due()
+    sent, unsent = messages(d) + [None] * (2 - len(messages(d)))
+    assert sent.status == "sent" and sent.text is None and sent.recipient_hash.startswith("erased:")
+    assert unsent is None  # nobody left to tell: the notice was dropped, no message made
+    client = create_app({"TESTING": True}).test_client()
+    from shared.auth import Staff, issue_token
+
+    log = client.get(f"/api/v1/messages?donation_id={d}", headers=auth(issue_token(Staff(1, "a", "admin")))).json
+    assert len(log) == 1 and "olena" not in str(log)
