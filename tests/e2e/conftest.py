@@ -11,7 +11,7 @@ from shared.auth import Staff, issue_token
 from shared.testing import postgres
 from shared.testing.network import Network
 from shared.testing.standin import StandInServer
-from tests.standins import OpenLibraryStandIn
+from tests.standins import OpenLibraryStandIn, SmsGatewayStandIn, SmtpServer
 
 
 @pytest.fixture(scope="session")
@@ -21,8 +21,24 @@ def open_library():
         yield server
 
 
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on loopback: where the network's e-mails land."""
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def sms_gateway():
+    """The SMS gateway, as a local server speaking Twilio's Messages API."""
+    gateway = SmsGatewayStandIn()
+    with StandInServer(gateway) as server:
+        gateway.address = server.address
+        yield gateway
+
+
 @pytest.fixture(scope="module")
-def e2e_env(pg_admin_url, redis_server, open_library):
+def e2e_env(pg_admin_url, redis_server, open_library, smtp_server, sms_gateway):
     """Fresh databases for this module, pointed at by the environment of this process too
     (tests call use cases and read databases directly to check effects)."""
     if redis_server.process is None:
@@ -31,7 +47,11 @@ def e2e_env(pg_admin_url, redis_server, open_library):
     env = {f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}
     env.update(REDIS_URL=redis_server.url, OUTBOX_SWEEP_SECONDS="1", CONSUMER_MAX_RETRIES="3",
                BOOKCROSS_SECRET_KEY=os.environ["BOOKCROSS_SECRET_KEY"], LOG_LEVEL="INFO",
-               OPEN_LIBRARY_URL=open_library.url)
+               OPEN_LIBRARY_URL=open_library.url, SMTP_URL=smtp_server.url,
+               SMS_GATEWAY_URL=f"http://AC1:token@{sms_gateway.address}",
+               # Short windows for a test; quiet hours off (00:00–00:00), whatever the hour in Kyiv.
+               NOTIFY_BATCH_WINDOW="6", NOTIFY_TICK_SECONDS="1",
+               NOTIFY_QUIET_START="00:00", NOTIFY_QUIET_END="00:00")
     patch = pytest.MonkeyPatch()
     for key, value in env.items():
         patch.setenv(key, value)

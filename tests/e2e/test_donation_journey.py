@@ -53,7 +53,7 @@ def test_offer_pickup_collection_reaches_catalog_and_notifications_exactly_once(
     assert body["timeline"][-1]["text"] == "Книжки на сортувальному складі: 2 книжки чекають опису й наліпок."
 
     def notices():
-        response = requests.get(f"{network.url('notifications')}/api/v1/messages",
+        response = requests.get(f"{network.url('notifications')}/api/v1/notices",
                                 params={"donation_id": donation["id"]},
                                 headers=bearer(admin_token), timeout=5).json()
         return response if len(response) == 4 else None
@@ -62,20 +62,33 @@ def test_offer_pickup_collection_reaches_catalog_and_notifications_exactly_once(
     stages = [n["stage"].split(":")[0] for n in wait_for(notices, timeout=30, message="notices")]
     assert sorted(stages) == sorted(["offered", "pickup_scheduled", "collected", "at_hub"])
 
+    # The donor is told three of them (the hub's news follows "collected" and is not repeated).
+    def sent():
+        response = requests.get(f"{network.url('notifications')}/api/v1/messages",
+                                params={"donation_id": donation["id"]},
+                                headers=bearer(admin_token), timeout=5).json()
+        return response if [m["status"] for m in response] == ["sent"] * 3 else None
+
+    assert sorted(m["stage"].split(":")[0] for m in wait_for(sent, timeout=30, message="messages")) == \
+        sorted(["offered", "pickup_scheduled", "collected"])
+
     # Every event that was written was relayed, and each subscriber handled it exactly once.
     from shared.bus.subscriptions import subscribers_of
     from tests.integration.test_consumer import SERVICE_HANDLERS
 
+    producers = ("donations", "catalog", "notifications")
+    wait_for(lambda: all(r.status == "sent" for p in producers for r in outbox(p)), timeout=20,
+             message="every outbox row relayed")
     expected = []
-    for producer in ("donations", "catalog"):
+    for producer in producers:
         for row in outbox(producer):
             assert row.status == "sent"
             for subscriber in subscribers_of(row.event_type):
                 for handler in SERVICE_HANDLERS[subscriber][row.event_type]:
                     expected.append((str(row.event_id), f"{subscriber}.{handler.__name__}"))
     # contact→notifications; offered→catalog,notifications; pickup→notifications;
-    # collected→catalog,notifications; at_hub→donations,notifications
-    assert len(expected) == 8
+    # collected→catalog,notifications; at_hub→donations,notifications; 3 × message_delivered→donations
+    assert len(expected) == 11
     wait_for(lambda: sorted(sum((processed(s) for s in ("catalog", "donations", "notifications")), []))
              == sorted(expected), timeout=20, message="every event handled once")
     # Catalog ran its handler for both of its events; a handler that has to run again (a
