@@ -104,6 +104,19 @@ def replay(service, event_ids, since, until, dead_letters) -> None:
 
 
 @main.command()
+@click.option("--count", default=20, show_default=True, help="How many of the newest to list.")
+def mail(count: int) -> None:
+    """List the e-mails the local SMTP server of `bookcross up` kept (var/mail)."""
+    from services.notifications.local_mail import latest
+
+    found = latest(config.var_dir() / "mail", count)
+    if not found:
+        click.echo(f"no e-mails in {config.var_dir() / 'mail'}")
+    for message in found:
+        click.echo(f"{message['date']}  {message['to']}  {message['subject']}\n    {message['file']}")
+
+
+@main.command()
 def status() -> None:
     """Health of each component, queue depths, outbox backlog and dead letters."""
     from shared.status import network_status
@@ -137,6 +150,14 @@ def up(demo: bool) -> None:
         (var / "redis.url").write_text(embedded.url)
         env["REDIS_URL"] = embedded.url
         click.echo(f"embedded Redis: {embedded.url} (data in {var / 'redis'})")
+    local_mail_port = None
+    if not os.environ.get("SMTP_URL"):
+        # No mail server given: a local one keeps every e-mail in var/mail (see `bookcross mail`).
+        from shared.embedded import free_port
+
+        local_mail_port = int(os.environ.get("LOCAL_SMTP_PORT", "0")) or free_port()
+        env["SMTP_URL"] = f"smtp://127.0.0.1:{local_mail_port}"
+        click.echo(f"local SMTP server: {env['SMTP_URL']} (e-mails kept in {var / 'mail'}/new)")
     os.environ.update(env)
     metrics_dir = env["PROMETHEUS_MULTIPROC_DIR"]
     os.makedirs(metrics_dir, exist_ok=True)
@@ -151,7 +172,7 @@ def up(demo: bool) -> None:
         upgrade(service)
     seed_centres(demo=demo)
     admin = _first_admin()
-    (var / "Procfile").write_text(procfile(str(var)))
+    (var / "Procfile").write_text(procfile(str(var), local_mail_port=local_mail_port))
 
     click.echo("")
     for service in config.SERVICES:

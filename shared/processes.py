@@ -31,8 +31,16 @@ def beat_command(schedule_file: str) -> list[str]:
     return [executable("celery"), "-A", "shared.bus.beat:app", "beat", "-s", schedule_file, "-l", "INFO"]
 
 
-def procfile(var_dir: str, web_workers: int = 2, worker_concurrency: int = 2) -> str:
+def local_mail_command(port: int, maildir: str) -> list[str]:
+    return [sys.executable, "-m", "services.notifications.local_mail", "--port", str(port),
+            "--maildir", maildir]
+
+
+def procfile(var_dir: str, web_workers: int = 2, worker_concurrency: int = 2,
+             local_mail_port: int | None = None) -> str:
     lines = []
+    if local_mail_port:
+        lines.append("mail: " + " ".join(local_mail_command(local_mail_port, f"{var_dir}/mail")))
     for service in config.SERVICES:
         lines.append(f"{service}: " + " ".join(web_command(service, config.port(service), web_workers)))
     for service in config.SERVICES:

@@ -49,6 +49,12 @@ def test_up_runs_the_whole_network_on_the_embedded_default_and_stops_on_ctrl_c(t
             return response.ok and response.json()
 
         wait_for(notified, timeout=30, message="the offer reached notifications over the embedded Redis")
+        # With no SMTP_URL, the thank-you letter lands in the local mailbox, listed by `bookcross mail`.
+        wait_for(lambda: list((tmp_path / "var" / "mail" / "new").glob("*")), timeout=30,
+                 message="the letter in var/mail/new")
+        listed = subprocess.run([bookcross, "mail"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                                timeout=30)
+        assert "Дякуємо за книжки!" in listed.stdout, listed.stdout + listed.stderr
         status = subprocess.run([bookcross, "status"], env={**env}, cwd=tmp_path, capture_output=True,
                                 text=True, timeout=30)
         assert status.returncode == 0, status.stdout + status.stderr
@@ -66,8 +72,10 @@ def test_up_runs_the_whole_network_on_the_embedded_default_and_stops_on_ctrl_c(t
 
     def listening():
         redis_port = int((tmp_path / "var" / "redis.url").read_text().rsplit(":", 1)[1].split("/")[0])
+        smtp_port = int(re.search(r"local SMTP server: smtp://127.0.0.1:(\d+)",
+                                  (tmp_path / "up.log").read_text()).group(1))
         open_ports = []
-        for port in [*ports.values(), redis_port]:
+        for port in [*ports.values(), redis_port, smtp_port]:
             with socket.socket() as sock:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     open_ports.append(port)
