@@ -131,7 +131,15 @@ def run(args, mailbox: TimedMailbox) -> dict:
     time.sleep(5)  # anything extra would arrive now
     with db.session_scope("notifications") as session:
         opened = {n.donation_id: n.created_at.timestamp() for n in session.scalars(select(Notice))}
-        counts = sorted({m.text.split(" ")[0] for m in session.scalars(select(Message)) if m.text})
+        rows = list(session.scalars(select(Message)))
+        counts = sorted({m.text.split(" ")[0] for m in rows if m.text})
+        notices = list(session.scalars(select(Notice)))
+    twice = {a: len(t) for a, t in mailbox.arrivals.items() if len(t) > 1}
+    if twice or len(rows) != args.donors or len(notices) != args.donors:
+        print(f"  ! letters to the same address: {twice}; notices {len(notices)}, message rows {len(rows)}")
+        for m in rows:
+            if m.attempts > 1 or m.last_error:
+                print(f"  ! message {m.id} {m.stage} attempts {m.attempts} status {m.status} error {m.last_error}")
     letters = sum(len(v) for v in mailbox.arrivals.values())
     after_last = [mailbox.arrivals[address[d]][0] - last_commit[d] for d in donations]
     after_close = [mailbox.arrivals[address[d]][0] - (opened[d] + args.window) for d in donations]

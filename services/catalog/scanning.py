@@ -108,7 +108,8 @@ def _decide(session: Session, centre: Centre, copy: Copy | None, mode: str, acto
     now = utcnow()
     shelve = mode == "shelve" or mode == "inventory" or centre.auto_shelve
 
-    on_the_way_here = copy.status in ("allocated", "in_transit") and copy.destination_code == here
+    # (a copy a closed shipment listed as missing may still turn up where it was going)
+    on_the_way_here = copy.status in ("allocated", "in_transit", "missing") and copy.destination_code == here
     on_the_way_elsewhere = copy.status in ("allocated", "in_transit", "catalogued") and not on_the_way_here
     if copy.status == "misrouted" and copy.centre_code == here:
         return _misrouted_answer(session, copy, lang, scan_id)

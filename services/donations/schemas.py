@@ -68,7 +68,8 @@ class DonorIn(StrictSchema):
         if not data["email"] and not data["phone"]:
             raise ValidationError({"email": [field_error("donations.contact_required")]})
         if data["channels"] is None:
-            data["channels"] = ["email"] if data["email"] else ["sms"]
+            # Every way they gave us, e-mail first: the next one is the fallback.
+            data["channels"] = [c for c, given in (("email", data["email"]), ("sms", data["phone"])) if given]
         return data
 
 

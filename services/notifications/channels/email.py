@@ -60,10 +60,12 @@ class SmtpSender:
                                           context=ssl.create_default_context())
             else:
                 client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            with client:
+            try:
                 if self.username:
                     client.login(self.username, self.password or "")
                 client.send_message(message)
+            finally:
+                _quit(client)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise (TemporaryFailure if all(400 <= c < 500 for c in codes) else PermanentFailure)(
@@ -74,3 +76,12 @@ class SmtpSender:
         except (OSError, smtplib.SMTPException) as exc:
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
         return message["Message-ID"]
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    """Say goodbye; once the server has taken the message (250 after DATA), a goodbye that goes
+    wrong must not turn into a failure — that would send the letter again."""
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        client.close()
