@@ -49,6 +49,9 @@ def sample_payload(event_type: str, donation_id: uuid.UUID | None = None) -> dic
                                     "missing": ["K7QM4ZT9P2"]},
         "notifications.message_delivered": {"donation_id": donation_id, "message_id": 1, "stage": "offered",
                                              "channel": "email", "status": "sent", "at": start},
+        "bus.event_dead_lettered": {"service": "catalog", "consumers": ["catalog.on_donation_offered"],
+                                    "dead_event_id": str(uuid.uuid4()), "dead_event_type": "donations.donation_offered",
+                                    "error": "IntegrityError: …"},
         "catalog.shelf_opened": {"centre_code": "6341", "centre_name": "ТСЦ 6341", "capacity": 100},
     }[event_type]
 

@@ -1,18 +1,23 @@
-"""Alerts to staff: a copy that arrived at the wrong centre. They go to one mailbox,
+"""Alerts to staff: a copy that arrived at the wrong centre, a pickup not done by the end of
+its window (+ NOTIFY_PICKUP_GRACE_HOURS), a shipment not closed as received within
+NOTIFY_SHIPMENT_DAYS, an event the bus gave up on (a dead letter). They go to one mailbox,
 STAFF_ALERTS_EMAIL (the hub's and centres' shared inbox); with none set they are kept in the
-database and marked `skipped`, visible to admins in the log."""
+database and marked `skipped`."""
 from __future__ import annotations
 
 import os
 from datetime import datetime
+
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.notifications.channels import PermanentFailure, TemporaryFailure
 from services.notifications.channels.email import Email
-from services.notifications.models import StaffAlert
+from services.notifications.models import StaffAlert, Watch
 from shared import codes, db
+from shared.i18n import kyiv_time
 
 SERVICE = "notifications"
 
@@ -23,8 +28,62 @@ def add(session: Session, kind: str, key: str, details: dict) -> None:
         "status": "pending"})
 
 
+def pickup_grace() -> timedelta:
+    return timedelta(hours=float(os.environ.get("NOTIFY_PICKUP_GRACE_HOURS", "2")))
+
+
+def shipment_days() -> timedelta:
+    return timedelta(days=float(os.environ.get("NOTIFY_SHIPMENT_DAYS", "5")))
+
+
+def watch(session: Session, key: str, kind: str, at: datetime, *, open_: bool,
+          due_at: datetime | None = None, **details) -> None:
+    """Record the newest news of a watched thing; older news never wins."""
+    db.insert_ignoring_duplicates(session, Watch.__table__, {
+        "key": key, "kind": kind, "open": open_, "due_at": due_at, "details": details, "as_of": at})
+    row = session.get(Watch, key, populate_existing=True, with_for_update=True)
+    if row.as_of > at:
+        return
+    row.as_of, row.open = at, open_
+    if due_at is not None and due_at != row.due_at:
+        row.due_at, row.alerted_at = due_at, None
+    if details:
+        row.details = {**row.details, **details}
+
+
+def raise_due(now: datetime) -> int:
+    """Open watches past their time become alerts (once per due time)."""
+    raised = 0
+    with db.session_scope(SERVICE) as session:
+        for row in session.scalars(select(Watch).where(
+                Watch.open.is_(True), Watch.alerted_at.is_(None), Watch.due_at <= now).limit(100)):
+            add(session, f"{row.kind}_overdue", f"{row.key}@{row.due_at.isoformat()}",
+                {**row.details, "due_at": kyiv_time(row.due_at)})
+            row.alerted_at = now
+            raised += 1
+    return raised
+
+
 def _text(alert: StaffAlert) -> tuple[str, str]:
     d = alert.details
+    if alert.kind == "pickup_overdue":
+        return (f"Вивезення прострочене: пожертва {d.get('donation_id')}",
+                f"Вивезення мало відбутися до {d.get('due_at')} (за Києвом), але книжки не позначено "
+                f"забраними, а вивезення — невдалим. Перевірте дошку вивезень.\n\n"
+                f"The pickup of donation {d.get('donation_id')} was due by {d.get('due_at')} (Kyiv time) "
+                f"and is neither collected nor marked failed.")
+    if alert.kind == "shipment_overdue":
+        return (f"Відправлення №{d.get('shipment_id')} не отримано: {d.get('settlement')}, {d.get('centre_code')}",
+                f"Відправлення №{d.get('shipment_id')} до {d.get('centre_name')} ({d.get('settlement')}) "
+                f"досі не закрите як отримане (мало бути до {d.get('due_at')}). Трекінг перевізника: "
+                f"{d.get('carrier_tracking') or '—'}.\n\n"
+                f"Shipment {d.get('shipment_id')} to {d.get('centre_code')} is not received yet.")
+    if alert.kind == "dead_letter":
+        return (f"Подію не оброблено: {d.get('dead_event_type')} у {d.get('service')}",
+                f"Сервіс {d.get('service')} після всіх спроб не зміг обробити подію {d.get('dead_event_type')} "
+                f"({d.get('dead_event_id')}). Помилка: {d.get('error')}\n"
+                f"Виправивши причину: bookcross events replay --service {d.get('service')} --dead-letters\n\n"
+                f"{d.get('service')} gave up on {d.get('dead_event_type')} {d.get('dead_event_id')}.")
     code = codes.display(d.get("copy_code", ""), codes.COPY_GROUP)
     expected = d.get("expected_centre_code") or "хаб"
     subject = f"Книжка {code} прийшла не туди: {d.get('settlement')}, {d.get('centre_code')}"

@@ -105,6 +105,7 @@ def deliver_due(now: datetime | None = None, senders=None) -> DeliveryResult:
     senders = senders or compose.senders()
     prepare_due(now, result)
     send_due(now, result, senders)
+    alerts.raise_due(now)
     alerts.send_pending(senders, now)
     return result
 

@@ -109,19 +109,50 @@ def on_copy_misrouted(session: Session, event: dict) -> None:
     alerts.add(session, "misrouted", f"{p['copy_code']}@{p['centre_code']}", p)
 
 
+def watch_pickup(session: Session, event: dict) -> None:
+    """Staff hear of a pickup that is neither done nor failed by the end of its window."""
+    p, at = event["payload"], event["occurred_at"]
+    key = f"pickup:{p['donation_id']}"
+    if event["type"] in ("donations.pickup_scheduled", "donations.pickup_rescheduled"):
+        alerts.watch(session, key, "pickup", at, open_=True,
+                     due_at=p["scheduled_end"] + alerts.pickup_grace(), donation_id=str(p["donation_id"]))
+    else:  # collected, failed (it will be rescheduled or cancelled), cancelled
+        alerts.watch(session, key, "pickup", at, open_=False)
+
+
+def watch_shipment(session: Session, event: dict) -> None:
+    """Staff hear of a shipment not closed as received within NOTIFY_SHIPMENT_DAYS."""
+    p, at = event["payload"], event["occurred_at"]
+    key = f"shipment:{p['shipment_id']}"
+    if event["type"] == "catalog.shipment_dispatched":
+        alerts.watch(session, key, "shipment", at, open_=True, due_at=at + alerts.shipment_days(),
+                     **{k: str(p.get(k)) for k in ("shipment_id", "centre_code", "centre_name", "settlement",
+                                                   "carrier_tracking")})
+    else:
+        alerts.watch(session, key, "shipment", at, open_=False)
+
+
+def on_event_dead_lettered(session: Session, event: dict) -> None:
+    p = event["payload"]
+    alerts.add(session, "dead_letter", f"dead:{p['service']}:{p['dead_event_id']}", p)
+
+
 HANDLERS = {
     "donations.donor_contact_changed": (on_donor_contact_changed,),
     "donations.donation_offered": (on_donation_offered,),
-    "donations.pickup_scheduled": (on_pickup_scheduled,),
-    "donations.donation_collected": (on_donation_collected,),
+    "donations.pickup_scheduled": (on_pickup_scheduled, watch_pickup),
+    "donations.donation_collected": (on_donation_collected, watch_pickup),
     "catalog.donation_at_hub": (on_donation_at_hub,),
-    "donations.pickup_rescheduled": (on_pickup_rescheduled,),
-    "donations.pickup_failed": (on_pickup_failed,),
-    "donations.donation_cancelled": (on_donation_cancelled,),
+    "donations.pickup_rescheduled": (on_pickup_rescheduled, watch_pickup),
+    "donations.pickup_failed": (on_pickup_failed, watch_pickup),
+    "donations.donation_cancelled": (on_donation_cancelled, watch_pickup),
     "donations.donor_erased": (on_donor_erased,),
     "catalog.copy_catalogued": (_per_copy("catalogued"),),
     "catalog.copy_shelved": (_per_copy("on_shelves"),),
     "catalog.copy_taken": (_per_copy("taken"),),
     "catalog.copy_noted": (_per_copy("noted"),),
     "catalog.copy_misrouted": (on_copy_misrouted,),
+    "catalog.shipment_dispatched": (watch_shipment,),
+    "catalog.shipment_closed": (watch_shipment,),
+    "bus.event_dead_lettered": (on_event_dead_lettered,),
 }

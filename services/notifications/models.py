@@ -126,3 +126,19 @@ class StaffAlert(Base):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Watch(Base):
+    """Something that should have happened by `due_at`: a pickup in its window, a shipment
+    received. `as_of` keeps an older event (the bus does not promise order) from reopening or
+    closing what a newer one decided. The delivery loop raises a staff alert when one is due."""
+
+    __tablename__ = "watches"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # pickup:<donation>, shipment:<id>
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    open: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    due_at: Mapped[datetime | None] = mapped_column(AwareDateTime, index=True)
+    details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    as_of: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False)
+    alerted_at: Mapped[datetime | None] = mapped_column(AwareDateTime)

@@ -80,14 +80,26 @@ def handle(service: str, handlers: Handlers, envelope: dict) -> Outcome:
     return outcome
 
 
+DEAD_LETTERED = "bus.event_dead_lettered"
+
+
 def dead_letter(service: str, envelope: dict, failures: dict[str, str]) -> None:
     """After the last retry: park the envelope where staff can see and replay it."""
+    from shared.outbox import add_event
+
+    event_type = str(envelope.get("type", "?"))[:80]
     with db.session_scope(service) as session:
         for consumer, error in failures.items():
             session.add(DeadLetter(
-                event_id=_event_uuid(envelope),
-                event_type=str(envelope.get("type", "?"))[:80],
+                event_id=_event_uuid(envelope), event_type=event_type,
                 consumer=consumer, envelope=envelope, error=error, failed_at=utcnow()))
+        if event_type != DEAD_LETTERED:  # an alert about an alert would go round for ever
+            # Staff hear of it (notifications mails the staff alerts mailbox).
+            add_event(session, "bus.event_dead_lettered", {
+                "service": service, "consumers": sorted(failures), "error": "; ".join(
+                    f"{c}: {e}" for c, e in sorted(failures.items()))[:1000],
+                "dead_event_id": str(envelope.get("event_id")), "dead_event_type": event_type},
+                producer=service)
     log.error("event.dead_letter", service=service, event_id=envelope.get("event_id"),
               consumers=sorted(failures))
 

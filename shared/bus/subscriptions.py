@@ -17,18 +17,19 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "catalog.donation_at_hub": ("donations", "notifications"),
     "catalog.copy_catalogued": ("donations", "notifications"),
     "catalog.copy_withdrawn": ("donations",),
-    "catalog.shipment_dispatched": ("donations",),
     "catalog.copy_misrouted": ("notifications",),
     "catalog.copy_shelved": ("donations", "notifications"),
     "catalog.copy_moved": ("donations",),
     "catalog.copy_taken": ("donations", "notifications"),
     "catalog.copy_noted": ("notifications",),
     "notifications.message_delivered": ("donations",),
+    "bus.event_dead_lettered": ("notifications",),
+    "catalog.shipment_dispatched": ("donations", "notifications"),
     # Published for the record (the outbox keeps them; `bookcross events replay` can send them
     # to a subscriber added later). Nobody needs them today, so the relay only marks them sent.
     "catalog.copies_allocated": (),
     "catalog.copy_arrived": (),
-    "catalog.shipment_closed": (),
+    "catalog.shipment_closed": ("notifications",),
     "catalog.shelf_opened": (),
 }
 

@@ -92,4 +92,4 @@ def load_envelope(data: dict[str, Any]) -> dict[str, Any]:
 
 def _load_all() -> None:
     # One module per producer; importing registers its schemas.
-    from shared.events import catalog, donations, notifications  # noqa: F401
+    from shared.events import bus, catalog, donations, notifications  # noqa: F401

@@ -25,7 +25,7 @@ from tests.conftest import auth
 from tests.samples import sample_envelope
 from tests.standins import SmsGatewayStandIn, SmtpServer
 
-CENTRES = [{"centre_code": "1441", "centre_name": "ТСЦ 1441", "settlement": "Краматорськ", "oblast": "Донецька"},
+CENTRES = [{"centre_code": "1452", "centre_name": "ТСЦ 1452", "settlement": "Краматорськ", "oblast": "Донецька"},
            {"centre_code": "6341", "centre_name": "ТСЦ 6341", "settlement": "Харків", "oblast": "Харківська"},
            {"centre_code": "4641", "centre_name": "ТСЦ 4641", "settlement": "Львів", "oblast": "Львівська"}]
 
@@ -247,3 +247,55 @@ def test_erasure_leaves_a_log_without_personal_data(channels):
 
     log = client.get(f"/api/v1/messages?donation_id={d}", headers=auth(issue_token(Staff(1, "a", "admin")))).json
     assert len(log) == 1 and "olena" not in str(log)
+
+
+def alerts_to(mailbox) -> list[str]:
+    return [m["Subject"] for m in mailbox.to("hub@bookcross.example")]
+
+
+def test_staff_hear_of_a_misrouted_copy_an_overdue_pickup_and_shipment(channels, monkeypatch):
+    mailbox, _ = channels
+    monkeypatch.setenv("STAFF_ALERTS_EMAIL", "hub@bookcross.example")
+    hear("catalog.copy_misrouted", uuid.uuid4(), copy_code="K7QM4ZT9P2", expected_centre_code="4641", **CENTRES[1])
+    late, done = uuid.uuid4(), uuid.uuid4()
+    end = datetime.now(timezone.utc) - timedelta(hours=3)
+    for d in (late, done):
+        hear("donations.pickup_scheduled", d, scheduled_start=end - timedelta(hours=2), scheduled_end=end)
+    hear("donations.donation_collected", done, declared_count=2, collected_count=2)
+    hear("catalog.shipment_dispatched", uuid.uuid4(), shipment_id=7, carrier_tracking="20450000000000",
+         **CENTRES[0], donations=[])
+    hear("catalog.shipment_dispatched", uuid.uuid4(), shipment_id=8, carrier_tracking=None,
+         **CENTRES[2], donations=[])
+    hear("catalog.shipment_closed", uuid.uuid4(), shipment_id=8, centre_code="4641", received_count=3, missing=[])
+    deliver_due()
+    subjects = alerts_to(mailbox)
+    assert subjects[0] == "Книжка K7QM4-ZT9P2 прийшла не туди: Харків, 6341"
+    assert subjects[1:] == [f"Вивезення прострочене: пожертва {late}"]
+    deliver_due(later(6 * 86400))  # five days on, shipment 7 is still not received
+    assert alerts_to(mailbox)[2:] == ["Відправлення №7 не отримано: Краматорськ, 1452"]
+    deliver_due(later(7 * 86400))
+    assert len(alerts_to(mailbox)) == 3  # each alert once
+
+
+def test_a_dead_letter_anywhere_reaches_the_staff_mailbox_once(channels, monkeypatch):
+    from shared.bus.consumer import dead_letter
+
+    mailbox, _ = channels
+    monkeypatch.setenv("STAFF_ALERTS_EMAIL", "hub@bookcross.example")
+    failed = sample_envelope("donations.donation_offered")
+    dead_letter("catalog", failed, {"catalog.on_donation_offered": "IntegrityError: boom"})
+    with db.session_scope("catalog") as session:
+        [row] = session.scalars(select(OutboxEvent).where(OutboxEvent.event_type == "bus.event_dead_lettered"))
+        alert_event = row.envelope
+    handle("notifications", HANDLERS, alert_event)
+    handle("notifications", HANDLERS, alert_event)
+    deliver_due()
+    [subject] = alerts_to(mailbox)
+    assert subject == "Подію не оброблено: donations.donation_offered у catalog"
+    letter = mailbox.to("hub@bookcross.example")[0].get_body(("plain",)).get_content()
+    assert "bookcross events replay --service catalog --dead-letters" in letter
+    # An alert that itself dies does not raise another alert about itself.
+    dead_letter("notifications", alert_event, {"notifications.on_event_dead_lettered": "boom"})
+    with db.session_scope("notifications") as session:
+        assert session.scalars(select(OutboxEvent).where(
+            OutboxEvent.event_type == "bus.event_dead_lettered")).all() == []
