@@ -66,6 +66,19 @@ def read_cookie(value: str) -> Staff | None:
         return None
 
 
+def form_token(staff: Staff, purpose: str) -> str:
+    """A token for a staff page's forms, bound to the signed-in staff member: another site that
+    makes the browser post a form (with the cookie) cannot know it."""
+    return _serializer(f"bookcross.form.{purpose}").dumps([staff.id, staff.name])
+
+
+def form_token_valid(staff: Staff, purpose: str, token: str | None) -> bool:
+    try:
+        return _serializer(f"bookcross.form.{purpose}").loads(token or "") == [staff.id, staff.name]
+    except BadSignature:
+        return False
+
+
 def current_staff() -> Staff | None:
     if "staff" in g:
         return g.staff

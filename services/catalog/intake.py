@@ -91,7 +91,9 @@ def _title(session: Session, isbn: str | None, title: str | None, authors: str |
     return session.get(Title, key)
 
 
-def _step(session: Session, copy: Copy, kind: str, actor: str | None, centre: str | None = None):
+def record_step(session: Session, copy: Copy, kind: str, actor: str | None,
+                centre: str | None = None) -> None:
+    """A line of the copy's journey (its public page shows the readers' part of it)."""
     session.add(CopyStep(copy_code=copy.code, kind=kind, centre_code=centre, at=utcnow(), actor=actor))
 
 
@@ -130,12 +132,12 @@ def catalogue(donation_id: uuid.UUID, entries: list[dict], actor: str) -> dict:
                 copy.title = title
                 session.add(copy)
                 session.flush()
-                _step(session, copy, "catalogued", actor)
+                record_step(session, copy, "catalogued", actor)
                 add_event(session, "catalog.copy_catalogued", {
                     "copy_code": copy.code, "donation_id": donation_id, "title": title.title,
                     "condition": copy.condition}, producer=SERVICE)
                 if withdrawn:
-                    _step(session, copy, "withdrawn", actor)
+                    record_step(session, copy, "withdrawn", actor)
                     add_event(session, "catalog.copy_withdrawn", {
                         "copy_code": copy.code, "donation_id": donation_id,
                         "reason": "damaged"}, producer=SERVICE)

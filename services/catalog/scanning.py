@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from services.catalog import texts  # noqa: F401  (the scan answers)
-from services.catalog.intake import _step
+from services.catalog.intake import copy_view, record_step
 from services.catalog.models import Centre, Copy, Inventory, Scan
 from services.catalog.shipping import ON_SHELF, centre_payload
 from shared import codes, db
@@ -26,9 +26,6 @@ from shared.outbox import add_event
 from shared.web import ApiError
 
 SERVICE = "catalog"
-MODES = ("arrival", "shelve", "inventory")
-RESULTS = ("received", "already_received", "misrouted", "unknown", "shelved", "already_shelved",
-           "counted")
 _URL_CODE = re.compile(r"/c/([0-9A-Za-z-]+)/?(?:[?#].*)?$")
 
 
@@ -116,31 +113,34 @@ def _decide(session: Session, centre: Centre, copy: Copy | None, mode: str, acto
     if on_the_way_elsewhere or copy.status == "misrouted":
         expected = copy.destination_code if copy.status != "catalogued" else None
         copy.status, copy.centre_code, copy.updated_at = "misrouted", here, now
-        _step(session, copy, "misrouted", actor, here)
-        add_event(session, "catalog.copy_misrouted", _payload(copy, centre, expected_centre_code=expected), producer=SERVICE)
+        record_step(session, copy, "misrouted", actor, here)
+        add_event(session, "catalog.copy_misrouted", _payload(copy, centre, expected_centre_code=expected),
+                  producer=SERVICE)
         return _misrouted_answer(session, copy, lang, scan_id)
 
     result, key = None, None
     if on_the_way_here:
         copy.status, copy.centre_code, copy.updated_at = "received", here, now
-        _step(session, copy, "received", actor, here)
-        add_event(session, "catalog.copy_arrived", _payload(copy, centre, shipment_id=copy.shipment_id), producer=SERVICE)
+        record_step(session, copy, "received", actor, here)
+        add_event(session, "catalog.copy_arrived", _payload(copy, centre, shipment_id=copy.shipment_id),
+                  producer=SERVICE)
         result, key = "received", "scan.received"
     elif copy.centre_code != here or copy.status in ("taken", "missing"):
         # A reader brought it here (or it came back after a count missed it): it lives here now.
         came_from = copy.centre_code
         copy.status, copy.centre_code, copy.destination_code = "received", here, here
         copy.updated_at = now
-        _step(session, copy, "moved", actor, here)
+        record_step(session, copy, "moved", actor, here)
         if came_from != here:
-            add_event(session, "catalog.copy_moved", _payload(copy, centre, from_centre_code=came_from), producer=SERVICE)
+            add_event(session, "catalog.copy_moved", _payload(copy, centre, from_centre_code=came_from),
+                      producer=SERVICE)
         result, key = "received", "scan.moved"
 
     if mode == "inventory":
         return _count(session, centre, copy, actor, lang, scan_id)
     if shelve and copy.status == "received":
         copy.status, copy.updated_at = "shelved", now
-        _step(session, copy, "shelved", actor, here)
+        record_step(session, copy, "shelved", actor, here)
         add_event(session, "catalog.copy_shelved", _payload(copy, centre), producer=SERVICE)
         if result is None:
             return _answer("shelved", "scan.shelved", copy, lang, scan_id)
@@ -175,7 +175,7 @@ def _count(session: Session, centre: Centre, copy: Copy, actor: str, lang: str, 
     inventory = _open_inventory(session, centre.code, actor)
     if copy.status == "received":
         copy.status, copy.updated_at = "shelved", utcnow()
-        _step(session, copy, "shelved", actor, centre.code)
+        record_step(session, copy, "shelved", actor, centre.code)
         add_event(session, "catalog.copy_shelved", _payload(copy, centre), producer=SERVICE)
     seen = session.scalar(select(func.count()).select_from(Scan).where(
         Scan.inventory_id == inventory.id, Scan.copy_code == copy.code, Scan.result == "counted"))
@@ -220,7 +220,7 @@ def close_inventory(centre_code: str, actor: str) -> dict:
             .order_by(Copy.code)))
         for copy in taken:
             copy.status, copy.updated_at = "taken", now
-            _step(session, copy, "taken", actor, centre_code)
+            record_step(session, copy, "taken", actor, centre_code)
             add_event(session, "catalog.copy_taken", _payload(copy, centre), producer=SERVICE)
         inventory.closed_at = now
         view = _inventory_view(session, inventory)
@@ -241,8 +241,9 @@ def decide_misrouted(centre_code: str, copy_code: str, decision: str, actor: str
         now = utcnow()
         if decision == "keep":
             copy.status, copy.destination_code, copy.updated_at = "received", centre_code, now
-            _step(session, copy, "kept", actor, centre_code)
-            add_event(session, "catalog.copy_arrived", _payload(copy, centre, shipment_id=copy.shipment_id), producer=SERVICE)
+            record_step(session, copy, "kept", actor, centre_code)
+            add_event(session, "catalog.copy_arrived", _payload(copy, centre, shipment_id=copy.shipment_id),
+                  producer=SERVICE)
             if centre.auto_shelve:
                 copy.status = "shelved"
                 add_event(session, "catalog.copy_shelved", _payload(copy, centre), producer=SERVICE)
@@ -250,14 +251,11 @@ def decide_misrouted(centre_code: str, copy_code: str, decision: str, actor: str
             back_to_hub = copy.destination_code is None
             copy.status = "catalogued" if back_to_hub else "in_transit"
             copy.centre_code, copy.updated_at = None, now
-            _step(session, copy, "sent_on", actor, copy.destination_code)
-        from services.catalog.intake import copy_view
+            record_step(session, copy, "sent_on", actor, copy.destination_code)
         return copy_view(copy)
 
 
 def misrouted_at(centre_code: str) -> list[dict]:
-    from services.catalog.intake import copy_view
-
     with db.session_scope(SERVICE) as session:
         return [copy_view(c) for c in session.scalars(select(Copy).where(
             Copy.centre_code == centre_code, Copy.status == "misrouted").order_by(Copy.updated_at))]

@@ -2,6 +2,8 @@
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
 from shared.books import clean_book_entry
+
+SCAN_MODES = ("arrival", "shelve", "inventory")
 from shared.events.catalog import CONDITIONS
 
 
@@ -153,7 +155,7 @@ class DispatchIn(StrictSchema):
 class ScanIn(StrictSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=300), metadata={
         "description": "the copy code as typed or scanned, or the label's QR URL"})
-    mode = fields.String(load_default="arrival", validate=validate.OneOf(("arrival", "shelve", "inventory")))
+    mode = fields.String(load_default="arrival", validate=validate.OneOf(SCAN_MODES))
     scan_id = fields.UUID(load_default=None, metadata={
         "description": "made by the client per scan; a re-sent scan has no second effect"})
 

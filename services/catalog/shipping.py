@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from services.catalog.allocation import REASONS, Assignment, CentreState, CopyToPlace, allocate, explain
-from services.catalog.intake import _step, copy_view
+from services.catalog.intake import copy_view, record_step
 from services.catalog.models import Allocation, AllocationItem, Centre, Copy, OblastPriority, Shipment
 from shared import codes, db
 from shared.models import utcnow
@@ -148,7 +148,7 @@ def accept(allocation_id: int, actor: str) -> dict:
             copy = copies[code]
             copy.status, copy.destination_code = "allocated", centre_code
             copy.shipment_id, copy.updated_at = shipments[centre_code].id, now
-            _step(session, copy, "allocated", actor, centre_code)
+            record_step(session, copy, "allocated", actor, centre_code)
         allocation.status, allocation.accepted_at = "accepted", now
         counts = Counter(wanted.values())
         add_event(session, "catalog.copies_allocated", {
@@ -216,7 +216,7 @@ def dispatch(shipment_id: int, carrier_tracking: str | None, actor: str) -> dict
                                                        Copy.status == "allocated")):
             copy.status, copy.updated_at = "in_transit", now
             per_donation[copy.donation_id] += 1
-            _step(session, copy, "dispatched", actor, shipment.centre_code)
+            record_step(session, copy, "dispatched", actor, shipment.centre_code)
         centre = session.get(Centre, shipment.centre_code)
         add_event(session, "catalog.shipment_dispatched", {
             "shipment_id": shipment.id, **centre_payload(centre), "carrier_tracking": carrier_tracking,
@@ -238,7 +238,7 @@ def close(shipment_id: int, actor: str) -> dict:
             or_(Copy.status == "in_transit", Copy.status == "allocated")).order_by(Copy.code)))
         for copy in missing:
             copy.status, copy.updated_at = "missing", now
-            _step(session, copy, "missing", actor, shipment.centre_code)
+            record_step(session, copy, "missing", actor, shipment.centre_code)
         shipment.status, shipment.closed_at = "closed", now
         session.flush()
         view = _shipment_view(session, shipment)

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from itsdangerous import BadSignature, URLSafeSerializer
 from marshmallow import ValidationError
 
 from services.donations import domain, services, texts
@@ -241,16 +240,11 @@ def _board_staff():
 
 
 def _csrf(staff) -> str:
-    # A form token bound to the signed-in staff member: another site cannot know it.
-    return URLSafeSerializer(config.secret_key(), salt="bookcross.board-csrf").dumps([staff.id, staff.name])
+    return auth.form_token(staff, "board")
 
 
 def _check_csrf(staff) -> None:
-    try:
-        if URLSafeSerializer(config.secret_key(), salt="bookcross.board-csrf").loads(
-                request.form.get("csrf", "")) != [staff.id, staff.name]:
-            abort(403)
-    except BadSignature:
+    if not auth.form_token_valid(staff, "board", request.form.get("csrf")):
         abort(403)
 
 

@@ -151,3 +151,32 @@ def test_the_copy_page_tells_its_journey_and_takes_a_note(network, page, shipped
     expect(page.locator("#journey li").first).to_contain_text("Catalogued at the hub")
     page.goto(network.url("catalog") + "/c/ABCDE-FGHJK")
     expect(page.get_by_role("alert")).to_contain_text("Книжку з таким кодом не знайдено")
+
+
+def test_hub_intake_with_a_scanner_and_a_book_nobody_knows(network, page, logistics_token):
+    donation = collected_donation(network, logistics_token, [{"isbn": "0-306-40615-2", "quantity": 3}], collected=3)
+    name = f"hub-{uuid.uuid4().hex[:6]}"
+    add_staff(name, "logistics", password=PASSWORD)
+    page.goto(network.url("catalog") + "/staff/hub")
+    page.get_by_label("Ім'я користувача").fill(name)
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Увійти").click()
+    expect(page).to_have_url(re.compile(r"/staff/hub"))
+    page.locator(f"a[href^='/staff/hub/{donation['id']}']").click()
+
+    expect(page.locator("#isbn")).to_be_focused()
+    scanner_types(page, "9780306406157")  # Open Library (the stand-in) knows it
+    expect(page.locator("#added")).to_have_text("Додано: 1.")
+    expect(page.locator("#copies tbody tr").first).to_contain_text("Signals and systems")
+    expect(page.locator("#isbn")).to_be_focused()
+    scanner_types(page, "9789660359291")  # nobody knows it: type the title by hand
+    expect(page.locator("#title-error")).to_contain_text("вручну")
+    expect(page.locator("#title")).to_be_focused()
+    page.keyboard.type("Кобзар")
+    page.get_by_label("Стан").select_option("damaged")
+    page.get_by_role("button", name="Додати").click()
+    expect(page.locator("#added")).to_have_text("Додано: 1.")
+    expect(page.locator("#reconciliation")).to_contain_text("Описано: 2")
+    expect(page.locator("#difference")).to_contain_text("-1 (менше, ніж забрали)")
+    labels = page.request.get(network.url("catalog") + page.locator("#labels").get_attribute("href"))
+    assert labels.ok and labels.headers["content-type"] == "application/pdf"

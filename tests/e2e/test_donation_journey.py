@@ -86,9 +86,10 @@ def test_offer_pickup_collection_reaches_catalog_and_notifications_exactly_once(
             for subscriber in subscribers_of(row.event_type):
                 for handler in SERVICE_HANDLERS[subscriber][row.event_type]:
                     expected.append((str(row.event_id), f"{subscriber}.{handler.__name__}"))
-    # contact→notifications; offered→catalog,notifications; pickup→notifications;
-    # collected→catalog,notifications; at_hub→donations,notifications; 3 × message_delivered→donations
-    assert len(expected) == 11
+    # contact→notifications; offered→catalog,notifications; pickup→notifications (+ its staff
+    # watch); collected→catalog,notifications (+ the watch); at_hub→donations,notifications;
+    # 3 × message_delivered→donations
+    assert len(expected) == 13
     wait_for(lambda: sorted(sum((processed(s) for s in ("catalog", "donations", "notifications")), []))
              == sorted(expected), timeout=20, message="every event handled once")
     # Catalog ran its handler for both of its events; a handler that has to run again (a

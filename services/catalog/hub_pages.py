@@ -1,0 +1,111 @@
+"""The hub's intake page for logistics: donations waiting to be catalogued, and for each one a
+form made for a barcode scanner (the ISBN field has the focus; the scanner types the ISBN and
+Enter), the count compared with what was collected, and the label sheet to print."""
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from services.catalog import intake
+from services.catalog.models import Copy, IncomingDonation
+from services.catalog.schemas import CopyIn
+from services.catalog.texts import CONDITION_NAMES
+from shared import auth, db
+from shared.auth import public
+from shared.i18n import current_language, kyiv_time, t, translate_errors
+from shared.web import ApiError
+
+bp = Blueprint("hub_pages", __name__, template_folder="templates")
+
+TEXT = {
+    "hub_title": ("Хаб: опис книжок", "Hub: cataloguing"),
+    "waiting": ("Пожертви в хабі", "Donations at the hub"),
+    "none": ("У хабі нічого не чекає на опис.", "Nothing at the hub is waiting to be catalogued."),
+    "donation": ("Пожертва", "Donation"), "from": ("Звідки", "From"),
+    "collected": ("Забрали", "Collected"), "catalogued": ("Описано", "Catalogued"),
+    "difference": ("Різниця", "Difference"), "collected_at": ("Забрали", "Collected on"),
+    "isbn": ("ISBN (сканер або вручну)", "ISBN (scanner or by hand)"),
+    "title": ("Назва", "Title"), "authors": ("Автори", "Authors"),
+    "condition": ("Стан", "Condition"), "quantity": ("Скільки", "How many"),
+    "add": ("Додати", "Add"), "added": ("Додано: {n}.", "Added: {n}."),
+    "labels": ("Наклейки для друку (PDF)", "Labels to print (PDF)"),
+    "copies": ("Описані примірники", "Catalogued copies"),
+    "code": ("Код", "Code"), "status": ("Стан", "Status"),
+    "more": ("більше, ніж забрали", "more than collected"), "fewer": ("менше, ніж забрали", "fewer than collected"),
+    "back": ("Усі пожертви в хабі", "All donations at the hub"),
+}
+
+
+def _tx(lang: str) -> dict:
+    return {k: v[0 if lang == "uk" else 1] for k, v in TEXT.items()}
+
+
+def _staff():
+    staff = auth.current_staff()
+    if staff is None:
+        abort(redirect(url_for("staff_pages.login", lang=current_language(),
+                               next=request.full_path.rstrip("?"))))
+    if staff.role not in ("logistics", "admin"):
+        abort(403)
+    return staff
+
+
+@bp.get("/staff/hub")
+@public  # guarded inside: signed-out visitors are sent to the sign-in page
+def hub():
+    _staff()
+    lang = current_language()
+    with db.session_scope("catalog") as session:
+        counts = dict(session.execute(select(Copy.donation_id, func.count()).group_by(Copy.donation_id)).all())
+        rows = [{"id": d.donation_id, "where": ", ".join(x for x in (d.city, d.oblast) if x) or d.centre_code or "—",
+                 "kind": d.donor_kind, "collected": d.collected_count, "catalogued": counts.get(d.donation_id, 0),
+                 "collected_at": kyiv_time(d.collected_at) if d.collected_at else ""}
+                for d in session.scalars(select(IncomingDonation).where(IncomingDonation.status == "at_hub")
+                                         .order_by(IncomingDonation.collected_at))]
+    return render_template("hub.html", lang=lang, tx=_tx(lang), rows=rows)
+
+
+@bp.route("/staff/hub/<uuid:donation_id>", methods=["GET", "POST"])
+@public  # guarded inside (cookie + form token)
+def hub_donation(donation_id: uuid.UUID):
+    staff = _staff()
+    lang = current_language()
+    tx = _tx(lang)
+    errors, values, status, added = {}, {}, 200, request.args.get("added")
+    if request.method == "POST":
+        if not auth.form_token_valid(staff, "hub", request.form.get("csrf")):
+            abort(403)
+        values = {k: request.form.get(k, "") for k in ("isbn", "title", "authors", "condition", "quantity")}
+        try:
+            entry = CopyIn().load({"isbn": values["isbn"] or None, "title": values["title"] or None,
+                                   "authors": values["authors"] or None,
+                                   "condition": values["condition"] or "good",
+                                   "quantity": values["quantity"] or 1})
+            made = intake.catalogue(donation_id, [entry], staff.name)
+            return redirect(url_for("hub_pages.hub_donation", donation_id=donation_id, lang=lang,
+                                    added=len(made["created"])), 303)
+        except ValidationError as exc:
+            errors, status = _flat(translate_errors(exc.messages, lang)), 422
+        except ApiError as exc:
+            if exc.code == 422 and exc.errors:
+                errors = _flat(translate_errors(exc.errors["copies"]["0"], lang))
+            else:
+                errors = {"form": t(exc.key, lang, **exc.params)}
+            status = exc.code
+    try:
+        summary = intake.intake_summary(donation_id)
+    except ApiError:
+        abort(404)
+    for copy in summary["copies"]:
+        copy["condition_text"] = CONDITION_NAMES[copy["condition"]][0 if lang == "uk" else 1]
+    return render_template("hub_donation.html", lang=lang, tx=tx, s=summary, errors=errors, values=values,
+                           conditions=[(k, v[0 if lang == "uk" else 1]) for k, v in CONDITION_NAMES.items()],
+                           csrf=auth.form_token(staff, "hub"),
+                           added=tx["added"].format(n=added) if added else None), status
+
+
+def _flat(messages: dict) -> dict:
+    return {field: (errs[0] if isinstance(errs, list) else str(errs)) for field, errs in messages.items()}
