@@ -28,6 +28,8 @@ bench: $(STAMP) ## run the benchmarks under bench/ (prints figures for the READM
 	$(BIN)/python bench/bus.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/allocation.py
+	$(BIN)/python bench/scans.py
+	$(BIN)/python bench/notify.py
 
 clean: ## remove the virtual environment and local data
 	rm -rf $(VENV) var
