@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.catalog import hub_pages, pages, shelf_pages, tasks  # noqa: F401  (tasks registers the outbox publisher)
+from services.catalog import hub_pages, pages, shelf_pages, shipment_pages, tasks  # noqa: F401  (tasks registers the outbox publisher)
 from services.catalog import texts  # noqa: F401  (registers catalog's messages)
 from services.catalog.api import admin, centres, copies, intake, scans, shipments
 from shared.web import create_service_app
@@ -16,4 +16,5 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(shelf_pages.bp)
     app.register_blueprint(hub_pages.bp)
+    app.register_blueprint(shipment_pages.bp)
     return app

@@ -26,6 +26,7 @@ TEXT = {
     "docs": {"uk": "Документація API", "en": "API documentation"},
     "scan": {"uk": "Сканування книжок у центрі", "en": "Scan books at the centre"},
     "hub": {"uk": "Хаб: опис книжок і наклейки", "en": "Hub: cataloguing and labels"},
+    "shipments": {"uk": "Відправлення до центрів", "en": "Shipments to centres"},
     "roles": {"logistics": {"uk": "логістика", "en": "logistics"},
               "centre_staff": {"uk": "персонал центру", "en": "centre staff"},
               "admin": {"uk": "адміністратор", "en": "administrator"}},

@@ -180,3 +180,47 @@ def test_hub_intake_with_a_scanner_and_a_book_nobody_knows(network, page, logist
     expect(page.locator("#difference")).to_contain_text("-1 (менше, ніж забрали)")
     labels = page.request.get(network.url("catalog") + page.locator("#labels").get_attribute("href"))
     assert labels.ok and labels.headers["content-type"] == "application/pdf"
+
+
+def sign_in(network, page, role: str, centre: str | None = None, start: str = "/staff/shipments") -> None:
+    name = f"{role}-{uuid.uuid4().hex[:6]}"
+    add_staff(name, role, centre=centre, password=PASSWORD)
+    page.goto(network.url("catalog") + start)
+    page.get_by_label("Ім'я користувача").fill(name)
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Увійти").click()
+
+
+def test_logistics_allocate_and_dispatch_and_the_centre_closes_the_shipment(network, page, browser,
+                                                                          shipped, logistics_token):
+    donation = collected_donation(network, logistics_token, [{"title": "Енеїда", "quantity": 3}], collected=3)
+    catalogue(network, logistics_token, donation["id"],
+              [{"title": "Енеїда", "authors": "Іван Котляревський", "quantity": 3}])
+    sign_in(network, page, "logistics")
+    page.get_by_role("button", name=re.compile("Запропонувати розподіл")).click()
+    expect(page).to_have_url(re.compile(r"/staff/allocations/\d+"))
+    section = page.locator(f"section[data-centre='{KHARKIV}']")
+    expect(section.locator("tbody tr").first).to_contain_text(re.compile(r"\w"))
+    page.get_by_role("button", name="Прийняти й створити відправлення").click()
+    expect(page).to_have_url(re.compile(r"/staff/shipments"))
+    page.locator("#shipments tr[data-status=prepared] a").first.click()
+    page.get_by_label("Номер відправлення перевізника").fill("20450000000123")
+    page.get_by_role("button", name="Відправити").click()
+    expect(page.locator("#shipment-status")).to_contain_text("в дорозі")
+    expect(page.locator("#shipment-status")).to_contain_text("20450000000123")
+    shipment_url = page.url.split("?")[0]
+    codes_ = page.locator("#manifest td.code").all_inner_texts()
+    assert len(codes_) >= 3
+
+    centre = browser.new_context(locale="uk-UA").new_page()
+    sign_in(network, centre, "centre_staff", KHARKIV)
+    expect(centre.locator("#shipments tr[data-status=in_transit]").first).to_be_visible()
+    centre.goto(shipment_url)
+    centre.get_by_role("button", name=re.compile("Закрити")).click()
+    expect(centre.locator("#missing")).to_contain_text(codes_[0])
+    expect(centre.locator("#shipment-status")).to_contain_text("закрито")
+    # Another centre's staff may not even look at it.
+    other = browser.new_context(locale="uk-UA").new_page()
+    sign_in(network, other, "centre_staff", "4641")
+    response = other.goto(shipment_url)
+    assert response.status == 403
