@@ -209,11 +209,20 @@ class CentreCopiesOut(Schema):
     text = fields.String()
 
 
+class OblastCopiesOut(Schema):
+    oblast = fields.String()
+    centres = fields.Integer()
+    on_shelves = fields.Integer()
+    on_the_way = fields.Integer()
+    taken = fields.Integer()
+
+
 class CopiesOut(Schema):
     catalogued = fields.Integer()
     withdrawn = fields.Integer()
     text = fields.String(allow_none=True)
     centres = fields.List(fields.Nested(CentreCopiesOut))
+    oblasts = fields.List(fields.Nested(OblastCopiesOut), metadata={"description": "the same, by oblast"})
 
 
 class SentMessageOut(Schema):

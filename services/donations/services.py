@@ -274,9 +274,18 @@ def whereabouts(donation_id: uuid.UUID) -> dict:
             centre(copy)["taken"] += 1
     for entry in centres.values():
         entry["on_the_way"] = max(0, entry.pop("sent") - entry["on_shelves"] - entry["taken"])
+    oblasts: dict[str, dict] = {}
+    for entry in centres.values():
+        total = oblasts.setdefault(entry["oblast"] or "—", {"oblast": entry["oblast"] or "—", "centres": 0,
+                                                            "on_shelves": 0, "on_the_way": 0, "taken": 0})
+        total["centres"] += 1
+        for key in ("on_shelves", "on_the_way", "taken"):
+            total[key] += entry[key]
     return {"catalogued": len(copies), "withdrawn": sum(1 for c in copies if c.status == "withdrawn"),
             "centres": sorted(centres.values(), key=lambda c: (c["oblast"] or "", c["settlement"] or "",
-                                                                c["centre_code"]))}
+                                                                c["centre_code"])),
+            # The publisher's impact report in one glance: where the copies went, by oblast.
+            "oblasts": sorted(oblasts.values(), key=lambda o: o["oblast"])}
 
 
 def messages_of(donation_id: uuid.UUID) -> list[DonationMessage]:

@@ -83,7 +83,7 @@ def test_from_hub_to_shelves_and_back_to_the_donor(network, logistics_token, adm
     body = wait_for(where, timeout=40, interval=2.5, message="the tracking page shows the centres")
     assert body["copies"]["catalogued"] == 5 and body["copies"]["withdrawn"] == 1
     page = requests.get(f"{network.url('donations')}/track/{donation['tracking_code']}", timeout=5).text
-    assert "Де ваші книжки" in page and shipments[there]["settlement"] in page
+    assert "Де ваші книжки" in page and shipments[there]["settlement"] in page and "За областями" in page
 
     # Every catalog event was relayed, and donations handled each of its own exactly once.
     with db.session_scope("catalog") as session:

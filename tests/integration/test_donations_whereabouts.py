@@ -56,6 +56,9 @@ def test_tracking_shows_centres_with_books_on_shelves_on_the_way_and_taken(donat
     assert (by_centre["6341"]["on_shelves"], by_centre["6341"]["on_the_way"]) == (1, 1)
     assert (by_centre["4641"]["taken"], by_centre["4641"]["on_the_way"]) == (1, 1)
     assert by_centre["6341"]["text"] == "Харків (ТСЦ 6341): на полиці — 1 книжка, в дорозі — 1 книжка"
+    assert copies["oblasts"] == [
+        {"oblast": "Львівська", "centres": 1, "on_shelves": 0, "on_the_way": 1, "taken": 1},
+        {"oblast": "Харківська", "centres": 1, "on_shelves": 1, "on_the_way": 1, "taken": 0}]
     latin = tracking_view(display(donation.tracking_code), "uk", True)["copies"]["centres"]
     assert [c["text"] for c in latin] == [
         "Lviv (TSTs 4641): v dorozi — 1 knyzhka, u chytachiv — 1 knyzhka",

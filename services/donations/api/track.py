@@ -41,6 +41,8 @@ def tracking_view(code: str, lang: str, latin: bool) -> dict:
     where = services.whereabouts(donation.id)
     for entry in where["centres"]:
         entry["text"] = convert(texts.centre_text(entry, lang))
+    for entry in where["oblasts"]:
+        entry["oblast"] = convert(entry["oblast"])
     summary = texts.copies_text(where, lang)
     where["text"] = convert(summary) if summary else None
     messages = [{"at": m.at, "stage": m.stage, "channel": m.channel, "status": m.status,
