@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from services.catalog import intake
+from services.catalog.pages import page_staff
 from services.catalog.models import Copy, IncomingDonation
 from services.catalog.schemas import CopyIn
 from services.catalog.texts import CONDITION_NAMES
@@ -43,20 +44,12 @@ def _tx(lang: str) -> dict:
     return {k: v[0 if lang == "uk" else 1] for k, v in TEXT.items()}
 
 
-def _staff():
-    staff = auth.current_staff()
-    if staff is None:
-        abort(redirect(url_for("staff_pages.login", lang=current_language(),
-                               next=request.full_path.rstrip("?"))))
-    if staff.role not in ("logistics", "admin"):
-        abort(403)
-    return staff
 
 
 @bp.get("/staff/hub")
 @public  # guarded inside: signed-out visitors are sent to the sign-in page
 def hub():
-    _staff()
+    page_staff("logistics")
     lang = current_language()
     with db.session_scope("catalog") as session:
         counts = dict(session.execute(select(Copy.donation_id, func.count()).group_by(Copy.donation_id)).all())
@@ -71,7 +64,7 @@ def hub():
 @bp.route("/staff/hub/<uuid:donation_id>", methods=["GET", "POST"])
 @public  # guarded inside (cookie + form token)
 def hub_donation(donation_id: uuid.UUID):
-    staff = _staff()
+    staff = page_staff("logistics")
     lang = current_language()
     tx = _tx(lang)
     errors, values, status, added = {}, {}, 200, request.args.get("added")

@@ -60,6 +60,20 @@ def login():
                            next=_safe_next(request.values.get("next")) or ""), status
 
 
+def page_staff(*roles: str) -> auth.Staff:
+    """The signed-in staff member of a staff page: signed-out visitors are sent to the sign-in
+    form (and back afterwards), the wrong role gets 403. Admin may open every page."""
+    from flask import abort
+
+    staff = auth.current_staff()
+    if staff is None:
+        abort(redirect(url_for("staff_pages.login", lang=current_language(),
+                               next=request.full_path.rstrip("?"))))
+    if staff.role != "admin" and staff.role not in roles:
+        abort(403)
+    return staff
+
+
 def _safe_next(target: str | None) -> str | None:
     """Only our own services' pages: never an open redirect to somebody else's site."""
     if not target:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from services.catalog import readers, scanning
 from services.catalog.api.copies import notes_per_hour
-from shared import auth
+from services.catalog.pages import page_staff
 from shared.auth import public
 from shared.i18n import current_language, kyiv_time, t
 from shared.ratelimit import allow
@@ -104,9 +104,7 @@ def copy_page(code: str):
 @public  # signed-out visitors get the sign-in form; the page's API calls check the role
 def scan_page(code: str):
     lang = current_language()
-    staff = auth.current_staff()
-    if staff is None:
-        return redirect(url_for("staff_pages.login", lang=lang, next=request.full_path.rstrip("?")))
+    staff = page_staff("centre_staff", "logistics")
     if staff.role == "centre_staff" and staff.centre != code:
         return redirect(url_for("shelf_pages.scan_page", code=staff.centre, lang=lang))
     recent = scanning.recent_scans(code)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from services.catalog import shipping
+from services.catalog.pages import page_staff
 from shared import auth
 from shared.auth import public
 from shared.i18n import current_language, kyiv_time, t
@@ -35,14 +36,6 @@ def _tx(lang: str) -> dict:
     return {k: v[0 if lang == "uk" else 1] for k, v in TEXT.items()}
 
 
-def _staff(*roles: str):
-    staff = auth.current_staff()
-    if staff is None:
-        abort(redirect(url_for("staff_pages.login", lang=current_language(),
-                               next=request.full_path.rstrip("?"))))
-    if staff.role != "admin" and staff.role not in roles:
-        abort(403)
-    return staff
 
 
 def _checked(staff) -> None:
@@ -57,7 +50,7 @@ def _error(exc: ApiError, lang: str) -> str:
 @bp.get("/staff/shipments")
 @public  # guarded inside: signed-out visitors are sent to the sign-in page
 def shipments():
-    staff = _staff("logistics", "centre_staff")
+    staff = page_staff("logistics", "centre_staff")
     lang = current_language()
     centre = staff.centre if staff.role == "centre_staff" else None
     rows = shipping.list_shipments(status=None, centre_code=centre)
@@ -71,7 +64,7 @@ def shipments():
 @bp.post("/staff/allocations")
 @public  # guarded inside (cookie + form token)
 def propose():
-    staff = _staff("logistics")
+    staff = page_staff("logistics")
     _checked(staff)
     lang = current_language()
     try:
@@ -85,7 +78,7 @@ def propose():
 @bp.get("/staff/allocations/<int:allocation_id>")
 @public  # guarded inside
 def allocation(allocation_id: int):
-    staff = _staff("logistics")
+    staff = page_staff("logistics")
     lang = current_language()
     try:
         view = shipping.get_allocation(allocation_id, lang)
@@ -99,7 +92,7 @@ def allocation(allocation_id: int):
 @bp.post("/staff/allocations/<int:allocation_id>/acceptance")
 @public  # guarded inside (cookie + form token)
 def accept(allocation_id: int):
-    staff = _staff("logistics")
+    staff = page_staff("logistics")
     _checked(staff)
     lang = current_language()
     try:
@@ -112,7 +105,7 @@ def accept(allocation_id: int):
 @bp.get("/staff/shipments/<int:shipment_id>")
 @public  # guarded inside
 def shipment(shipment_id: int):
-    staff = _staff("logistics", "centre_staff")
+    staff = page_staff("logistics", "centre_staff")
     lang = current_language()
     try:
         view = shipping.get_shipment(shipment_id)
@@ -129,7 +122,7 @@ def shipment(shipment_id: int):
 @bp.post("/staff/shipments/<int:shipment_id>/<string:action>")
 @public  # guarded inside (cookie + form token)
 def shipment_action(shipment_id: int, action: str):
-    staff = _staff("logistics", "centre_staff")
+    staff = page_staff("logistics", "centre_staff")
     _checked(staff)
     lang = current_language()
     target = {"lang": lang}
