@@ -61,6 +61,7 @@ TEXT = {
     "on_shelves": ("На полицях", "On shelves"), "on_the_way": ("В дорозі", "On the way"),
     "with_readers": ("У читачів", "With readers"),
     "messages": ("Що ми вам писали", "What we wrote to you"),
+    "preferences": ("Як нам вам писати (або не писати)", "How we write to you (or not)"),
     "cancel": ("Скасувати пожертву", "Cancel the donation"),
     "forget_me": ("Забути мене", "Forget me"),
     "forget_me_text": ("Ми видалимо ваше ім'я та контакти. Книжки й статистика залишаться.",

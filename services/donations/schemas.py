@@ -242,6 +242,8 @@ class TrackingOut(Schema):
     timeline = fields.List(fields.Nested(TimelineEntry))
     copies = fields.Nested(CopiesOut, metadata={"description": "where the copies went"})
     messages = fields.List(fields.Nested(SentMessageOut), metadata={"description": "what we told the donor"})
+    preferences_url = fields.String(allow_none=True, metadata={
+        "description": "the donor's message preferences (signed link; none once erased)"})
 
 
 class BoardDonation(Schema):

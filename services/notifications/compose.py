@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,11 +20,8 @@ from services.notifications.messages import render
 from services.notifications.models import Contact, CopyFact, Message, Notice
 from services.notifications.sms import measure, plain_punctuation
 from shared import config
+from shared.donor_links import preferences_url, unsubscribe_url
 from shared.i18n import KYIV
-
-_UNSUBSCRIBE_SALT = "bookcross.unsubscribe.v1"
-_PREFERENCES_SALT = "bookcross.preferences.v1"
-
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -37,35 +33,6 @@ class Outgoing:
     language: str = "uk"
     encoding: str | None = None
     segments: int | None = None
-
-
-# --- signed links -------------------------------------------------------------------------
-
-def unsubscribe_token(donor_id, channel: str) -> str:
-    return URLSafeSerializer(config.secret_key(), salt=_UNSUBSCRIBE_SALT).dumps({"d": str(donor_id), "c": channel})
-
-
-def read_unsubscribe_token(token: str) -> tuple[str, str] | None:
-    try:
-        data = URLSafeSerializer(config.secret_key(), salt=_UNSUBSCRIBE_SALT).loads(token)
-        return data["d"], data["c"]
-    except (BadSignature, KeyError, TypeError):
-        return None
-
-
-def preferences_token(donor_id) -> str:
-    return URLSafeSerializer(config.secret_key(), salt=_PREFERENCES_SALT).dumps({"d": str(donor_id)})
-
-
-def read_preferences_token(token: str) -> str | None:
-    try:
-        return URLSafeSerializer(config.secret_key(), salt=_PREFERENCES_SALT).loads(token)["d"]
-    except (BadSignature, KeyError, TypeError):
-        return None
-
-
-def notifications_url(path: str) -> str:
-    return f"{config.public_base_url('notifications')}{path}"
 
 
 # --- the words ----------------------------------------------------------------------------
@@ -121,8 +88,8 @@ def compose(session: Session, message: Message, contact: Contact) -> Outgoing:
     to = contact.email if message.channel == "email" else contact.phone
     if message.channel == "email":
         rendered = render(stage, lang, latin_script=contact.latin, **context)
-        unsubscribe = notifications_url(f"/unsubscribe/{unsubscribe_token(contact.donor_id, 'email')}")
-        preferences = notifications_url(f"/preferences/{preferences_token(contact.donor_id)}")
+        unsubscribe = unsubscribe_url(contact.donor_id, "email")
+        preferences = preferences_url(contact.donor_id)
         return Outgoing(to=to, subject=rendered.subject, text=_with_footer(rendered.text, lang, unsubscribe, preferences),
                         html=_html(rendered.text, lang, unsubscribe, preferences),
                         unsubscribe_url=unsubscribe, language=lang)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from services.notifications.compose import (preferences_token, read_preferences_token,
-                                            read_unsubscribe_token)
 from services.notifications.models import Contact
 from shared import db
 from shared.auth import public
+from shared.donor_links import preferences_token, read_preferences_token, read_unsubscribe_token
 from shared.i18n import current_language
 
 bp = Blueprint("donor_pages", __name__, template_folder="templates")

@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from services.notifications.app import create_app
-from services.notifications.compose import unsubscribe_token
+from shared.donor_links import unsubscribe_token
 from services.notifications.delivery import deliver_due
 from services.notifications.handlers import HANDLERS
 from services.notifications.models import Contact, Message, Notice

@@ -69,3 +69,14 @@ def test_news_of_an_unknown_donation_is_kept_harmlessly(databases, redis_client)
     outcome = handle("donations", HANDLERS, catalog_event("catalog.copy_shelved", uuid.uuid4(),
                                                           copy_code="K7QM4ZT9P2", **KHARKIV))
     assert outcome is not None
+
+
+def test_the_tracking_page_links_to_message_preferences_until_the_donor_is_forgotten(donation):
+    from shared.codes import display
+    from shared.donor_links import read_preferences_token
+
+    code = display(donation.tracking_code)
+    url = tracking_view(code, "uk", False)["preferences_url"]
+    assert read_preferences_token(url.rsplit("/", 1)[1]) == str(donation.donor_id)
+    donation_services.erase_donor(code)
+    assert tracking_view(code, "uk", False)["preferences_url"] is None

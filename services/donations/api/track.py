@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from services.donations import services, texts
 from services.donations import domain
 from services.donations.schemas import OptionalReasonIn, TrackingOut
+from shared import donor_links
 from shared.auth import public
 from shared.codes import display
 from shared.i18n import current_language
@@ -48,8 +49,11 @@ def tracking_view(code: str, lang: str, latin: bool) -> dict:
     messages = [{"at": m.at, "stage": m.stage, "channel": m.channel, "status": m.status,
                  "text": convert(texts.message_text(m.stage, m.channel, m.status, lang))}
                 for m in services.messages_of(donation.id)]
+    erased = any(entry.stage == "erased" for entry in history)
     return {"tracking_code": display(donation.tracking_code), "status": donation.status,
             "copies": where, "messages": messages,
+            # How we write to them (channels, reader news, unsubscribe) — for SMS donors too.
+            "preferences_url": None if erased else donor_links.preferences_url(donation.donor_id),
             "status_text": convert(texts.status_name(donation.status, lang)),
             "declared_count": donation.declared_count,
             "collected_count": donation.collected_count, "timeline": timeline}
