@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.notifications import pages, tasks  # noqa: F401  (tasks registers the outbox publisher)
+from services.notifications import pages, tasks, telegram_link  # noqa: F401  (tasks registers the outbox publisher)
 from services.notifications.api import messages
 from shared.web import create_service_app
 
@@ -12,4 +12,5 @@ def create_app(overrides: dict | None = None) -> Flask:
     app = create_service_app("notifications", title="bookcross notifications",
                              blueprints=[messages.blp], overrides=overrides)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(telegram_link.bp)
     return app

@@ -85,7 +85,7 @@ def context_for(session: Session, message: Message, contact: Contact) -> tuple[s
 def compose(session: Session, message: Message, contact: Contact) -> Outgoing:
     stage, context = context_for(session, message, contact)
     lang = contact.language if contact.language in ("uk", "en") else "uk"
-    to = contact.email if message.channel == "email" else contact.phone
+    to = {"email": contact.email, "sms": contact.phone, "telegram": contact.telegram_chat_id}[message.channel]
     if message.channel == "email":
         rendered = render(stage, lang, latin_script=contact.latin, **context)
         unsubscribe = unsubscribe_url(contact.donor_id, "email")

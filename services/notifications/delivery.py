@@ -78,7 +78,9 @@ def address(contact: Contact, channel: str) -> str | None:
         return contact.email
     if channel == "sms":
         return contact.phone
-    return None  # Telegram needs a chat id, which the offer form does not collect yet
+    if channel == "telegram":
+        return contact.telegram_chat_id  # set when the donor starts our bot (telegram_link.py)
+    return None
 
 
 def usable_channels(contact: Contact) -> list[str]:

@@ -5,10 +5,10 @@ from datetime import timezone
 
 from sqlalchemy.orm import Session
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from services.notifications import alerts, delivery
-from services.notifications.models import Contact, ErasedDonor, Notice
+from services.notifications.models import Contact, ErasedDonor, Notice, TelegramLink
 from services.notifications.schedule import batch_window
 from shared import db
 from shared.models import utcnow
@@ -34,6 +34,12 @@ def on_donor_contact_changed(session: Session, event: dict) -> None:
     contact.name, contact.email, contact.phone = p["name"], p["email"], p["phone"]
     contact.language, contact.latin, contact.channels = p["language"], p["latin"], p["channels"]
     contact.unsubscribed = contact.unsubscribed or []
+    # A donor who connected Telegram for an earlier donation is reached there for this one too.
+    known_chat = session.scalar(select(Contact.telegram_chat_id).where(
+        Contact.donor_id == p["donor_id"], Contact.telegram_chat_id.is_not(None)).limit(1))
+    if known_chat and not contact.telegram_chat_id:
+        contact.telegram_chat_id = known_chat
+        contact.channels = ["telegram", *[c for c in contact.channels if c != "telegram"]]
     contact.updated_at = utcnow()
 
 
@@ -86,6 +92,7 @@ def on_donor_erased(session: Session, event: dict) -> None:
     p = event["payload"]
     session.execute(delete(Contact).where(
         (Contact.donor_id == p["donor_id"]) | Contact.donation_id.in_(p["donation_ids"])))
+    session.execute(delete(TelegramLink).where(TelegramLink.donor_id == p["donor_id"]))
     delivery.erase_log(session, p["donation_ids"])
     db.insert_ignoring_duplicates(session, ErasedDonor.__table__,
                                   {"donor_id": p["donor_id"], "erased_at": utcnow()})

@@ -29,6 +29,8 @@ class Contact(Base):
     # Set by the donor on the preferences page or a one-click unsubscribe link.
     unsubscribed: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     reader_news: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Set when the donor starts our Telegram bot from their preferences page's link.
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
 
 
@@ -142,3 +144,15 @@ class Watch(Base):
     details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     as_of: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False)
     alerted_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
+class TelegramLink(Base):
+    """A one-time code in a t.me deep link (`?start=<code>`, at most 64 characters, so not a
+    signed token): when the donor starts the bot with it, their chat is tied to their contacts."""
+
+    __tablename__ = "telegram_links"
+
+    code: Mapped[str] = mapped_column(String(43), primary_key=True)
+    donor_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(AwareDateTime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from services.notifications import telegram_link
 from services.notifications.models import Contact
 from shared import db
 from shared.auth import public
@@ -25,6 +26,10 @@ TEXT = {
                           "Choose how we tell you what becomes of your books."),
     "channel_email": ("Листи на e-mail", "E-mails"),
     "channel_sms": ("SMS", "SMS"),
+    "channel_telegram": ("Telegram", "Telegram"),
+    "connect_telegram": ("Писати мені в Telegram", "Write to me in Telegram"),
+    "connect_telegram_hint": ("Відкриється наш бот: натисніть «Start», і ми писатимемо туди.",
+                              "Our bot opens: press Start, and we will write to you there."),
     "reader_news": ("Розповідати, коли читачі беруть мої книжки чи пишуть про них",
                     "Tell me when readers take my books or write about them"),
     "save": ("Зберегти", "Save"),
@@ -84,8 +89,8 @@ def preferences(token: str):
         if not contacts:
             return render_template("donor_page.html", lang=lang, tx=tx, title=tx["preferences_title"],
                                    message=tx["not_found"]), 404
-        available = [c for c in ("email", "sms") if any(getattr(x, "email" if c == "email" else "phone")
-                                                         for x in contacts)]
+        fields = {"email": "email", "sms": "phone", "telegram": "telegram_chat_id"}
+        available = [c for c, f in fields.items() if any(getattr(x, f) for x in contacts)]
         if request.method == "POST":
             off = [c for c in available if not request.form.get(f"channel-{c}")]
             for contact in contacts:
@@ -95,4 +100,6 @@ def preferences(token: str):
         current = contacts[0]
         state = {"channels": {c: c not in (current.unsubscribed or []) for c in available},
                  "reader_news": current.reader_news}
-    return render_template("preferences.html", lang=lang, tx=tx, state=state, saved=saved)
+    telegram = None if "telegram" in available else telegram_link.new_link(donor_id)
+    return render_template("preferences.html", lang=lang, tx=tx, state=state, saved=saved,
+                           telegram=telegram)

@@ -3,6 +3,7 @@ stand-in: once per stage, batching windows, quiet hours, backoff and fallback, u
 erasure — on PostgreSQL and SQLite."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -299,3 +300,36 @@ def test_a_dead_letter_anywhere_reaches_the_staff_mailbox_once(channels, monkeyp
     with db.session_scope("notifications") as session:
         assert session.scalars(select(OutboxEvent).where(
             OutboxEvent.event_type == "bus.event_dead_lettered")).all() == []
+
+
+def test_a_donor_connects_telegram_from_the_preferences_page_and_is_written_to_there(channels, monkeypatch):
+    from shared.donor_links import preferences_token
+
+    bot = StandInServer(lambda request: (200, {"ok": True, "result": {"message_id": 42}}))
+    with bot:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+        monkeypatch.setenv("TELEGRAM_API_URL", bot.url)
+        monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "bookcross_bot")
+        monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret")
+        client = create_app({"TESTING": True}).test_client()
+        d, donor_id = uuid.uuid4(), uuid.uuid4()
+        donor(d, donor_id=donor_id)
+        page = client.get(f"/preferences/{preferences_token(donor_id)}")
+        link = page.text.split('id="connect-telegram" href="')[1].split('"')[0]
+        assert link.startswith("https://t.me/bookcross_bot?start=")
+        code = link.split("start=")[1]
+        update = {"update_id": 1, "message": {"message_id": 5, "chat": {"id": 777000, "type": "private"},
+                                              "text": f"/start {code}"}}
+        assert client.post("/telegram/webhook", json=update).status_code == 403  # no secret: not Telegram
+        answer = client.post("/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+        assert answer.status_code == 200
+        welcome = json.loads(bot.received[-1].body)
+        assert welcome["chat_id"] == 777000 and welcome["text"].startswith("Готово!")
+        with time_machine.travel(datetime(2026, 12, 2, 12, 0, tzinfo=KYIV), tick=False):
+            hear("donations.donation_offered", d, declared_count=2)
+            deliver_due()
+        sent = json.loads(bot.received[-1].body)
+        assert bot.received[-1].path == "/bot123:abc/sendMessage"
+        assert sent["chat_id"] == "777000" and "2 книжки" in sent["text"] and "/track/" in sent["text"]
+        assert [(m.channel, m.status) for m in messages(d)] == [("telegram", "sent")]
+        assert channels[0].to("olena@example.com") == []  # Telegram came first: no e-mail as well
