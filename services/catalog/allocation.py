@@ -50,6 +50,7 @@ REASONS = {
     "new_title": ("цієї книжки там ще немає", "this title is not there yet"),
     "all_have_title": ("ця книжка вже є всюди, де є місце", "every centre with room already has this title"),
     "visitors_unknown": ("кількість відвідувачів невідома, взято середню", "visitor numbers unknown, the average is used"),
+    "staff": ("так вирішила логістика", "chosen by logistics"),  # a proposal edited by hand
 }
 
 

@@ -122,16 +122,15 @@ def catalogue(donation_id: uuid.UUID, entries: list[dict], actor: str) -> dict:
         for index, entry in enumerate(entries):
             title = _title(session, entry.get("isbn"), entry.get("title"), entry.get("authors"),
                            looked_up.get(index))
-            for _ in range(entry["quantity"]):
-                withdrawn = entry["condition"] == "damaged"
-                copy = Copy(code=codes.normalise(codes.new_code(codes.COPY_RANDOM_CHARS)),
-                            title_key=title.key, donation_id=donation_id,
-                            condition=entry["condition"],
-                            status="withdrawn" if withdrawn else "catalogued",
-                            catalogued_at=now, updated_at=now)
-                copy.title = title
-                session.add(copy)
-                session.flush()
+            withdrawn = entry["condition"] == "damaged"
+            batch = [Copy(code=codes.normalise(codes.new_code(codes.COPY_RANDOM_CHARS)),
+                          title_key=title.key, donation_id=donation_id, condition=entry["condition"],
+                          status="withdrawn" if withdrawn else "catalogued",
+                          catalogued_at=now, updated_at=now, title=title)
+                     for _ in range(entry["quantity"])]
+            session.add_all(batch)
+            session.flush()  # the copies exist before their journey steps refer to them
+            for copy in batch:
                 record_step(session, copy, "catalogued", actor)
                 add_event(session, "catalog.copy_catalogued", {
                     "copy_code": copy.code, "donation_id": donation_id, "title": title.title,
@@ -141,7 +140,7 @@ def catalogue(donation_id: uuid.UUID, entries: list[dict], actor: str) -> dict:
                     add_event(session, "catalog.copy_withdrawn", {
                         "copy_code": copy.code, "donation_id": donation_id,
                         "reason": "damaged"}, producer=SERVICE)
-                made.append(copy)
+            made.extend(batch)
         summary = _summary(session, incoming)
         summary["created"] = [copy_view(c) for c in made]
         return summary

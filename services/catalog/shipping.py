@@ -61,8 +61,8 @@ def propose(actor: str, donation_ids: list | None = None) -> dict:
         session.add(allocation)
         session.flush()
         view = _view(session, allocation)
-        view["unplaced"] = [codes.display(c.code, codes.COPY_GROUP)
-                            for c in waiting if c.code not in {a.copy_code for a in assignments}]
+        placed = {a.copy_code for a in assignments}
+        view["unplaced"] = [codes.display(c.code, codes.COPY_GROUP) for c in waiting if c.code not in placed]
         return view
 
 
@@ -136,6 +136,12 @@ def accept(allocation_id: int, actor: str) -> dict:
             if copies[code].status != "catalogued":
                 raise ApiError(409, "catalog.copy_taken_by_other",
                                code=codes.display(code, codes.COPY_GROUP))
+        # Another allocation may have filled a shelf since this one was proposed.
+        states = _centre_states(session)
+        for centre_code, count in sorted(Counter(wanted.values()).items()):
+            state = states.get(centre_code)
+            if state is None or state.stock + count > state.capacity:
+                raise ApiError(409, "catalog.over_capacity", centre=centre_code)
         now = utcnow()
         shipments = {}
         for centre_code in sorted(set(wanted.values())):

@@ -333,3 +333,18 @@ def test_copy_page_tells_the_journey_and_takes_a_clean_note(client, staff, monke
     assert client.get("/api/v1/copies/ZZZZZ-ZZZZZ").status_code == 404
     monkeypatch.setenv("NOTE_LIMIT_PER_HOUR", "1")
     assert client.post(f"/api/v1/copies/{codes_[0]}/notes", json={"text": "ще"}).status_code == 429
+
+
+def test_two_proposals_cannot_overfill_a_shelf(client, staff):
+    first, second = at_hub(collected=9), at_hub(collected=9)
+    for donation in (first, second):
+        catalogue(client, staff, donation, [{"title": f"Том {i}", "authors": "Автор"} for i in range(9)])
+    a = client.post("/api/v1/allocations", json={"donation_ids": [str(first)]}, headers=auth(staff["logistics"])).json
+    b = client.post("/api/v1/allocations", json={"donation_ids": [str(second)]}, headers=auth(staff["logistics"])).json
+    assert a["copy_count"] == b["copy_count"] == 9  # each alone fits the three shelves of three
+    assert client.post(f"/api/v1/allocations/{a['id']}/acceptance", headers=auth(staff["logistics"])).status_code == 201
+    refused = client.post(f"/api/v1/allocations/{b['id']}/acceptance", headers=auth(staff["logistics"]))
+    assert refused.status_code == 409 and "немає стільки місця" in refused.json["message"]
+    edited = client.put(f"/api/v1/allocations/{a['id']}/copies/{a['centres'][0]['copies'][0]['code']}",
+                        json={"centre_code": None}, headers=auth(staff["logistics"]))
+    assert edited.status_code == 409  # accepted: no more edits
