@@ -220,7 +220,11 @@ def send_due(now: datetime, result: DeliveryResult, senders) -> None:
             if not permanent and message.attempts < s.max_attempts:
                 delay = retry_after if retry_after is not None else backoff(message.attempts, s)
                 message.status, message.last_error = "pending", error[:2000]
-                message.next_attempt_at = now + timedelta(seconds=delay)
+                retry_at = now + timedelta(seconds=delay)
+                # A retry that would land in quiet hours waits for the morning too.
+                message.next_attempt_at = earliest_send(retry_at, message.channel)
+                if message.next_attempt_at > retry_at:
+                    message.held_reason = "quiet_hours"
                 result.retried += 1
                 log.info("message.retry", message_id=message_id, channel=message.channel,
                          attempts=message.attempts, in_seconds=delay, error=error)

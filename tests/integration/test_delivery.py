@@ -333,3 +333,16 @@ def test_a_donor_connects_telegram_from_the_preferences_page_and_is_written_to_t
         assert sent["chat_id"] == "777000" and "2 книжки" in sent["text"] and "/track/" in sent["text"]
         assert [(m.channel, m.status) for m in messages(d)] == [("telegram", "sent")]
         assert channels[0].to("olena@example.com") == []  # Telegram came first: no e-mail as well
+
+
+def test_an_sms_retry_that_would_fall_in_quiet_hours_waits_for_the_morning(channels):
+    _, gateway = channels
+    gateway.fail_with = (503, {"code": 20500, "message": "Service unavailable", "status": 503})
+    d = uuid.uuid4()
+    donor(d, email=None, phone="+380671234567", channels=["sms"])
+    with time_machine.travel(datetime(2026, 12, 2, 20, 59, 50, tzinfo=KYIV), tick=False):
+        hear("donations.donation_offered", d, declared_count=1)
+        deliver_due()  # 20:59:50: the gateway is down; the retry would be at 21:00:20
+    [message] = messages(d)
+    assert (message.status, message.held_reason) == ("pending", "quiet_hours")
+    assert message.next_attempt_at.astimezone(KYIV) == datetime(2026, 12, 3, 9, 0, tzinfo=KYIV)
