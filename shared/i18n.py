@@ -213,3 +213,9 @@ def field_error(key: str, **params: Any) -> str:
     """A marker a validator raises; translated when the response is made."""
     suffix = "&".join(f"{k}={v}" for k, v in params.items())
     return f"@{key}|{suffix}" if suffix else f"@{key}"
+
+
+def page_texts(table: dict[str, tuple[str, str]], lang: str) -> dict[str, str]:
+    """A page's (uk, en) text pairs in the page's language."""
+    index = 0 if lang == "uk" else 1
+    return {key: pair[index] for key, pair in table.items()}

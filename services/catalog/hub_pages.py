@@ -16,7 +16,7 @@ from services.catalog.schemas import CopyIn
 from services.catalog.texts import CONDITION_NAMES
 from shared import auth, db
 from shared.auth import public
-from shared.i18n import current_language, kyiv_time, t, translate_errors
+from shared.i18n import current_language, kyiv_time, page_texts, t, translate_errors
 from shared.web import ApiError
 
 bp = Blueprint("hub_pages", __name__, template_folder="templates")
@@ -40,9 +40,6 @@ TEXT = {
 }
 
 
-def _tx(lang: str) -> dict:
-    return {k: v[0 if lang == "uk" else 1] for k, v in TEXT.items()}
-
 
 
 
@@ -58,7 +55,7 @@ def hub():
                  "collected_at": kyiv_time(d.collected_at) if d.collected_at else ""}
                 for d in session.scalars(select(IncomingDonation).where(IncomingDonation.status == "at_hub")
                                          .order_by(IncomingDonation.collected_at))]
-    return render_template("hub.html", lang=lang, tx=_tx(lang), rows=rows)
+    return render_template("hub.html", lang=lang, tx=page_texts(TEXT, lang), rows=rows)
 
 
 @bp.route("/staff/hub/<uuid:donation_id>", methods=["GET", "POST"])
@@ -66,7 +63,7 @@ def hub():
 def hub_donation(donation_id: uuid.UUID):
     staff = page_staff("logistics")
     lang = current_language()
-    tx = _tx(lang)
+    tx = page_texts(TEXT, lang)
     errors, values, status, added = {}, {}, 200, request.args.get("added")
     if request.method == "POST":
         if not auth.form_token_valid(staff, "hub", request.form.get("csrf")):

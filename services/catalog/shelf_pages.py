@@ -8,7 +8,7 @@ from services.catalog import readers, scanning
 from services.catalog.api.copies import notes_per_hour
 from services.catalog.pages import page_staff
 from shared.auth import public
-from shared.i18n import current_language, kyiv_time, t
+from shared.i18n import current_language, kyiv_time, page_texts, t
 from shared.ratelimit import allow
 from shared.web import ApiError
 
@@ -66,15 +66,12 @@ TEXT = {
 }
 
 
-def _tx(lang: str) -> dict:
-    return {key: pair[0 if lang == "uk" else 1] for key, pair in TEXT.items()}
-
 
 @bp.route("/c/<string:code>", methods=["GET", "POST"])
 @public
 def copy_page(code: str):
     lang = current_language()
-    tx = _tx(lang)
+    tx = page_texts(TEXT, lang)
     error, status, thanks = None, 200, False
     if request.method == "POST":
         if not allow("copy-note", notes_per_hour(), per_seconds=3600):
@@ -110,5 +107,5 @@ def scan_page(code: str):
     recent = scanning.recent_scans(code)
     for entry in recent:
         entry["at_local"] = kyiv_time(entry["at"])
-    return render_template("scan.html", lang=lang, tx=_tx(lang), centre=code, staff=staff,
+    return render_template("scan.html", lang=lang, tx=page_texts(TEXT, lang), centre=code, staff=staff,
                            recent=recent)

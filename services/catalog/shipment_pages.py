@@ -9,7 +9,7 @@ from services.catalog import shipping
 from services.catalog.pages import page_staff
 from shared import auth
 from shared.auth import public
-from shared.i18n import current_language, kyiv_time, t
+from shared.i18n import current_language, kyiv_time, page_texts, t
 from shared.web import ApiError
 
 bp = Blueprint("shipment_pages", __name__, template_folder="templates")
@@ -32,9 +32,6 @@ TEXT = {
 }
 
 
-def _tx(lang: str) -> dict:
-    return {k: v[0 if lang == "uk" else 1] for k, v in TEXT.items()}
-
 
 
 
@@ -55,9 +52,9 @@ def shipments():
     centre = staff.centre if staff.role == "centre_staff" else None
     rows = shipping.list_shipments(status=None, centre_code=centre)
     for row in rows:
-        row["status_text"] = _tx(lang)[f"status_{row['status']}"]
+        row["status_text"] = page_texts(TEXT, lang)[f"status_{row['status']}"]
         row["dispatched_local"] = kyiv_time(row["dispatched_at"]) if row["dispatched_at"] else ""
-    return render_template("shipments.html", lang=lang, tx=_tx(lang), rows=rows, staff=staff,
+    return render_template("shipments.html", lang=lang, tx=page_texts(TEXT, lang), rows=rows, staff=staff,
                            csrf=auth.form_token(staff, "shipments"), error=request.args.get("error"))
 
 
@@ -84,7 +81,7 @@ def allocation(allocation_id: int):
         view = shipping.get_allocation(allocation_id, lang)
     except ApiError:
         abort(404)
-    return render_template("allocation.html", lang=lang, tx=_tx(lang), a=view,
+    return render_template("allocation.html", lang=lang, tx=page_texts(TEXT, lang), a=view,
                            unplaced=request.args.get("unplaced", type=int),
                            csrf=auth.form_token(staff, "shipments"))
 
@@ -113,8 +110,8 @@ def shipment(shipment_id: int):
         abort(404)
     if staff.role == "centre_staff" and view["centre_code"] != staff.centre:
         abort(403)
-    view["status_text"] = _tx(lang)[f"status_{view['status']}"]
-    return render_template("shipment.html", lang=lang, tx=_tx(lang), s=view, staff=staff,
+    view["status_text"] = page_texts(TEXT, lang)[f"status_{view['status']}"]
+    return render_template("shipment.html", lang=lang, tx=page_texts(TEXT, lang), s=view, staff=staff,
                            missing=request.args.getlist("missing"), csrf=auth.form_token(staff, "shipments"),
                            error=request.args.get("error"))
 

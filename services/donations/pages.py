@@ -17,7 +17,7 @@ from services.donations.schemas import DonationIn
 from shared import auth, config
 from shared.auth import public
 from shared.centres import reference_centres
-from shared.i18n import KYIV, current_language, kyiv_time, t, translate_field_message
+from shared.i18n import KYIV, current_language, kyiv_time, page_texts, t, translate_field_message
 from shared.ratelimit import allow
 
 bp = Blueprint("donation_pages", __name__, template_folder="templates")
@@ -84,9 +84,6 @@ LABELS = {"donor-email": "email", "donor-phone": "phone", "donor-consent": "cons
           "handover-centre_code": "centre", "items": "books"}
 
 
-def _tx(lang: str) -> dict:
-    return {key: pair[0 if lang == "uk" else 1] for key, pair in TEXT.items()}
-
 
 def _local(value: datetime | None) -> str:
     return kyiv_time(value) if value else ""
@@ -141,7 +138,7 @@ def _flatten(messages: dict, rows: dict[int, int]) -> dict[str, str]:
 
 def _render_offer(form, errors, status=200):
     lang = current_language()
-    tx = _tx(lang)
+    tx = page_texts(TEXT, lang)
     centres = sorted(reference_centres().values(), key=lambda c: (c["oblast"], c["settlement"]))
     labels = {key: tx[value] for key, value in LABELS.items()}
     for i in range(FORM_ROWS):
@@ -177,7 +174,7 @@ def offer():
 
 def _render_track(code: str, status: int = 200):
     lang = current_language()
-    tx = _tx(lang)
+    tx = page_texts(TEXT, lang)
     latin = request.args.get("script") == "latin"
     if not allow("track", TRACK_LIMIT_PER_MINUTE):
         return render_template("track.html", lang=lang, tx=tx, track=None,
@@ -269,8 +266,8 @@ def board():
                          for d in city["donations"]]
             cities.append({"city": city["city"], "donations": donations})
         rows.append({"oblast": oblast["oblast"], "waiting": oblast["waiting"], "cities": cities})
-    return render_template("board.html", lang=lang, tx=_tx(lang), board=rows, staff=staff,
-                           csrf=_csrf(staff), message=_tx(lang)["done"] if request.args.get("done") else None)
+    return render_template("board.html", lang=lang, tx=page_texts(TEXT, lang), board=rows, staff=staff,
+                           csrf=_csrf(staff), message=page_texts(TEXT, lang)["done"] if request.args.get("done") else None)
 
 
 def _board_action(donation_id: uuid.UUID, action):

@@ -10,7 +10,7 @@ from services.notifications.models import Contact
 from shared import db
 from shared.auth import public
 from shared.donor_links import preferences_token, read_preferences_token, read_unsubscribe_token
-from shared.i18n import current_language
+from shared.i18n import current_language, page_texts
 
 bp = Blueprint("donor_pages", __name__, template_folder="templates")
 
@@ -41,9 +41,6 @@ TEXT = {
 CHANNEL_WORDS = {"email": ("e-mail", "e-mail"), "sms": ("SMS", "SMS"), "telegram": ("Telegram", "Telegram")}
 
 
-def _tx(lang: str) -> dict:
-    return {k: v[0 if lang == "uk" else 1] for k, v in TEXT.items()}
-
 
 def _contacts(session, donor_id: str) -> list[Contact]:
     import uuid
@@ -57,7 +54,7 @@ def unsubscribe(token: str):
     """GET asks (a link checker must not unsubscribe anyone); POST — the mail client's one-click
     `List-Unsubscribe=One-Click`, or the button — does it."""
     lang = current_language()
-    tx = _tx(lang)
+    tx = page_texts(TEXT, lang)
     claims = read_unsubscribe_token(token)
     with db.session_scope("notifications") as session:
         contacts = _contacts(session, claims[0]) if claims else []
@@ -81,7 +78,7 @@ def unsubscribe(token: str):
 @public
 def preferences(token: str):
     lang = current_language()
-    tx = _tx(lang)
+    tx = page_texts(TEXT, lang)
     donor_id = read_preferences_token(token)
     saved = False
     with db.session_scope("notifications") as session:
