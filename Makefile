@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help run test venv bench clean
+.PHONY: help run test lint venv bench clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -20,9 +20,13 @@ venv: $(STAMP) ## create the virtual environment and install bookcross with its 
 run: $(STAMP) ## start the whole network in the foreground (embedded SQLite + Redis unless configured)
 	$(BIN)/bookcross up
 
-test: $(STAMP) ## run every test: unit, integration (PostgreSQL and SQLite), contract, end-to-end
+test: $(STAMP) ## run every test: lint, unit, integration (PostgreSQL and SQLite), contract, end-to-end
+	$(BIN)/ruff check .
 	$(BIN)/python -m shared.testing.prepare
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff (lint and import order), as make test runs it
+	$(BIN)/ruff check .
 
 bench: $(STAMP) ## run the benchmarks under bench/ (prints figures for the README)
 	$(BIN)/python bench/bus.py

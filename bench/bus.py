@@ -15,11 +15,11 @@ settings (prefork, concurrency 2, acks_late, prefetch 1):
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import socket
 import sys
 import time
-import multiprocessing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -67,8 +67,8 @@ def main() -> int:
 def bare_run(network, env, args) -> dict:
     import redis
 
-    from shared.testing.network import Process, wait_worker_ready
     from shared.processes import worker_command
+    from shared.testing.network import Process, wait_worker_ready
 
     command = worker_command("bare", 2, hostname="bare@%h")
     command[command.index("-A") + 1] = "bench.bare_app:app"

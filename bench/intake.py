@@ -25,8 +25,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bus import percentile  # noqa: E402
 from bench.backends import backends  # noqa: E402
+from bench.bus import percentile  # noqa: E402
 from shared.embedded import free_port  # noqa: E402
 from shared.testing import wait_for  # noqa: E402
 

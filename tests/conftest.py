@@ -101,14 +101,14 @@ def sqlite_databases(tmp_path_factory):
 def _truncate(urls: dict[str, str]) -> None:
     from sqlalchemy import text
 
-    from shared.migrate import alembic_config  # noqa: F401  (models imported below)
     import services.catalog.models as cm
     import services.donations.models as dm
     import services.notifications.models as nm
+    from shared.migrate import alembic_config  # noqa: F401  (models imported below)
     from shared.models import BusBase
 
     bases = {"catalog": cm.Base, "donations": dm.Base, "notifications": nm.Base}
-    for service, url in urls.items():
+    for service, _url in urls.items():
         engine = db.engine_for(service)
         tables = list(reversed(bases[service].metadata.sorted_tables)) + list(BusBase.metadata.sorted_tables)
         with engine.begin() as conn:

@@ -3,8 +3,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.catalog import hub_pages, pages, shelf_pages, shipment_pages, tasks  # noqa: F401  (tasks registers the outbox publisher)
-from services.catalog import texts  # noqa: F401  (registers catalog's messages)
+from services.catalog import (  # noqa: F401  (tasks registers the outbox publisher)
+    hub_pages,
+    pages,
+    shelf_pages,
+    shipment_pages,
+    tasks,
+    texts,  # noqa: F401  (registers catalog's messages)
+)
 from services.catalog.api import admin, centres, copies, intake, scans, shipments
 from shared.web import create_service_app
 

@@ -10,8 +10,8 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from services.catalog import intake
-from services.catalog.pages import page_staff
 from services.catalog.models import Copy, IncomingDonation
+from services.catalog.pages import page_staff
 from services.catalog.schemas import CopyIn
 from services.catalog.texts import CONDITION_NAMES
 from shared import auth, db

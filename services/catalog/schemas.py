@@ -2,9 +2,9 @@
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
 from shared.books import clean_book_entry
+from shared.events.catalog import CONDITIONS
 
 SCAN_MODES = ("arrival", "shelve", "inventory")
-from shared.events.catalog import CONDITIONS
 
 
 class CentreOut(Schema):

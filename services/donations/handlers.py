@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.donations.models import (Donation, DonationCopy, DonationHistory, DonationMessage,
-                                      DonationShipment)
+from services.donations.models import Donation, DonationCopy, DonationHistory, DonationMessage, DonationShipment
 from shared import db
 from shared.models import utcnow
 

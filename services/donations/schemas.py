@@ -1,8 +1,7 @@
 """Donations' API schemas (marshmallow): what clients send and get back."""
 from __future__ import annotations
 
-from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, validate,
-                         validates, validates_schema)
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates, validates_schema
 
 from services.donations import domain
 from shared.books import clean_book_entry

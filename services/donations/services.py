@@ -10,8 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.donations import domain
-from services.donations.models import (Donation, DonationCopy, DonationHistory, DonationItem,
-                                      DonationMessage, DonationShipment, Donor)
+from services.donations.models import (
+    Donation,
+    DonationCopy,
+    DonationHistory,
+    DonationItem,
+    DonationMessage,
+    DonationShipment,
+    Donor,
+)
 from shared import codes, db
 from shared.models import utcnow
 from shared.outbox import add_event

@@ -6,9 +6,7 @@ database and marked `skipped`."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
-
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -23,6 +23,7 @@ from shared import config
 from shared.donor_links import preferences_url, unsubscribe_url
 from shared.i18n import KYIV
 
+
 @dataclass(frozen=True)
 class Outgoing:
     to: str

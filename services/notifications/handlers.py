@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from sqlalchemy.orm import Session
-
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from services.notifications import alerts, delivery
 from services.notifications.models import Contact, ErasedDonor, Notice, TelegramLink

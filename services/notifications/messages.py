@@ -24,7 +24,7 @@ def render(stage: str, lang: str, *, latin_script: bool = False, **context) -> R
     template = _env.get_template(f"{stage}.{lang}.txt")
     module = template.make_module({**context, "books": lambda n: books(n, lang)})
     text = str(module).strip()
-    subject = getattr(module, "subject")
+    subject = module.subject
     if latin_script and lang == "uk":
         # Latin letters are mostly for SMS: keep the whole text in the cheap GSM-7 alphabet.
         text, subject = plain_punctuation(latin(text)), plain_punctuation(latin(subject))

@@ -6,8 +6,16 @@ import shutil
 import pytest
 
 from tests.conftest import unavailable
-from tests.e2e.conftest import (admin_token, control, e2e_env, logistics_token, network,  # noqa: F401
-                                open_library, sms_gateway, smtp_server)
+from tests.e2e.conftest import (  # noqa: F401
+    admin_token,
+    control,
+    e2e_env,
+    logistics_token,
+    network,
+    open_library,
+    sms_gateway,
+    smtp_server,
+)
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

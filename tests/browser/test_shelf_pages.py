@@ -13,8 +13,7 @@ from services.catalog.models import Scan
 from services.catalog.services import add_staff
 from shared import db
 from shared.models import OutboxEvent
-from tests.e2e.catalog_steps import (allocate_and_dispatch, catalogue, collected_donation,
-                                     only_these_shelves)
+from tests.e2e.catalog_steps import allocate_and_dispatch, catalogue, collected_donation, only_these_shelves
 
 pytestmark = pytest.mark.e2e
 KHARKIV = "6341"

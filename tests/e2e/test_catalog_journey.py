@@ -13,8 +13,15 @@ from shared import db
 from shared.bus.subscriptions import subscribers_of
 from shared.models import OutboxEvent, ProcessedEvent
 from shared.testing import wait_for
-from tests.e2e.catalog_steps import (allocate_and_dispatch, bearer, catalogue, centre_token,
-                                     collected_donation, only_these_shelves, scan)
+from tests.e2e.catalog_steps import (
+    allocate_and_dispatch,
+    bearer,
+    catalogue,
+    centre_token,
+    collected_donation,
+    only_these_shelves,
+    scan,
+)
 
 pytestmark = pytest.mark.e2e
 KHARKIV, LVIV, ODESA = "6341", "4641", "5141"

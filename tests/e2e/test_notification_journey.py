@@ -8,8 +8,15 @@ import requests
 
 from services.notifications.sms import measure
 from shared.testing import wait_for
-from tests.e2e.catalog_steps import (allocate_and_dispatch, bearer, catalogue, centre_token,
-                                     collected_donation, only_these_shelves, scan)
+from tests.e2e.catalog_steps import (
+    allocate_and_dispatch,
+    bearer,
+    catalogue,
+    centre_token,
+    collected_donation,
+    only_these_shelves,
+    scan,
+)
 from tests.samples import offer
 
 pytestmark = pytest.mark.e2e

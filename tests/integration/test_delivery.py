@@ -12,12 +12,12 @@ import time_machine
 from sqlalchemy import select
 
 from services.notifications.app import create_app
-from shared.donor_links import unsubscribe_token
 from services.notifications.delivery import deliver_due
 from services.notifications.handlers import HANDLERS
 from services.notifications.models import Contact, Message, Notice
 from shared import db
 from shared.bus.consumer import handle
+from shared.donor_links import unsubscribe_token
 from shared.events import load_envelope
 from shared.i18n import KYIV
 from shared.models import OutboxEvent

@@ -8,7 +8,6 @@ from shared.testing.standin import StandInServer
 from tests.standins import OpenLibraryStandIn
 
 
-
 @pytest.fixture
 def open_library():
     with StandInServer(OpenLibraryStandIn()) as server:

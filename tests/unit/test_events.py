@@ -3,7 +3,7 @@ import uuid
 import pytest
 from marshmallow import ValidationError
 
-from shared.events import all_schemas, load_envelope, make_event, UnknownEvent
+from shared.events import UnknownEvent, all_schemas, load_envelope, make_event
 
 
 def offered_payload(**extra):

@@ -1,3 +1,4 @@
+import jinja2
 import pytest
 
 from services.notifications.messages import render
@@ -47,5 +48,5 @@ def test_every_template_renders_in_both_languages_with_the_link(stage, context, 
 
 
 def test_a_missing_value_is_an_error_not_a_blank():
-    with pytest.raises(Exception):
+    with pytest.raises(jinja2.UndefinedError):
         render("collected", "uk", tracking_url=URL)

@@ -7,8 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.catalog import scanning
-from services.catalog.schemas import (CopyOut, InventoryOut, MisroutedDecisionIn, RecentScanOut,
-                                      ScanIn, ScanOut)
+from services.catalog.schemas import CopyOut, InventoryOut, MisroutedDecisionIn, RecentScanOut, ScanIn, ScanOut
 from shared.auth import current_staff, require
 from shared.i18n import current_language
 from shared.web import ApiError

@@ -5,9 +5,16 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.catalog import shipping
-from services.catalog.schemas import (AcceptedOut, AllocationIn, AllocationItemIn, AllocationOut,
-                                      DispatchIn, ShipmentOut, ShipmentQuery,
-                                      ShipmentSummaryOut)
+from services.catalog.schemas import (
+    AcceptedOut,
+    AllocationIn,
+    AllocationItemIn,
+    AllocationOut,
+    DispatchIn,
+    ShipmentOut,
+    ShipmentQuery,
+    ShipmentSummaryOut,
+)
 from shared.auth import current_staff, require
 from shared.i18n import current_language
 from shared.web import ApiError

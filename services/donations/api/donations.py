@@ -8,8 +8,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.donations import domain, services, texts
-from services.donations.schemas import (BoardOblast, CollectionIn, DonationCreated, DonationIn,
-                                        DonationOut, PickupIn, ReasonIn)
+from services.donations.schemas import (
+    BoardOblast,
+    CollectionIn,
+    DonationCreated,
+    DonationIn,
+    DonationOut,
+    PickupIn,
+    ReasonIn,
+)
 from shared.auth import current_staff, public, require
 from shared.codes import display
 from shared.i18n import current_language

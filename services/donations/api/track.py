@@ -7,8 +7,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.donations import services, texts
-from services.donations import domain
+from services.donations import domain, services, texts
 from services.donations.schemas import OptionalReasonIn, TrackingOut
 from shared import donor_links
 from shared.auth import public

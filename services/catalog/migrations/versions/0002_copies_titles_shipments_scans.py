@@ -4,10 +4,10 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-28 10:05:15.316005
 """
-from alembic import op
 import sqlalchemy as sa
-import shared.models
+from alembic import op
 
+import shared.models
 
 revision = '0002'
 down_revision = '0001'

@@ -1,13 +1,13 @@
 """initial donations schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 07:44:51.863183
 """
-from alembic import op
 import sqlalchemy as sa
-import shared.models
+from alembic import op
 
+import shared.models
 
 revision = '0001'
 down_revision = None

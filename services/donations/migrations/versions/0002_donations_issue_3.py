@@ -4,10 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-28 08:24:28.592578
 """
-from alembic import op
 import sqlalchemy as sa
-import shared.models
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'

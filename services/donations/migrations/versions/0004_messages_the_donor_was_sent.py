@@ -4,10 +4,10 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-28 10:36:13.176855
 """
-from alembic import op
 import sqlalchemy as sa
-import shared.models
+from alembic import op
 
+import shared.models
 
 revision = '0004'
 down_revision = '0003'

@@ -1,13 +1,13 @@
 """initial notifications schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 07:44:53.153071
 """
-from alembic import op
 import sqlalchemy as sa
-import shared.models
+from alembic import op
 
+import shared.models
 
 revision = '0001'
 down_revision = None
