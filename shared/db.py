@@ -18,6 +18,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared import config
 
 _engines: dict[tuple[int, str], Engine] = {}
+
+# How long SQLite waits for another writer's lock. Web requests wait patiently; a Celery pool
+# child waits less than its soft time limit (`set_sqlite_busy_timeout`), because SQLite's wait
+# happens in C where the soft limit cannot interrupt it: "database is locked" then makes the
+# event wait its turn (shared.bus.failures) instead of the task being killed.
+SQLITE_BUSY_DEFAULT = 30.0
+_sqlite_busy_seconds = SQLITE_BUSY_DEFAULT
+# A PostgreSQL server that accepts the TCP connection but does not answer (frozen, or behind a
+# hung network) must fail a connection attempt, not hang it.
+PG_CONNECT_TIMEOUT = 5
 _factories: dict[tuple[int, str], sessionmaker] = {}
 
 
@@ -28,7 +38,8 @@ def is_sqlite(url_or_engine) -> bool:
 
 def make_engine(url: str) -> Engine:
     if is_sqlite(url):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        busy = _sqlite_busy_seconds
+        engine = create_engine(url, connect_args={"timeout": busy, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection, _record):
@@ -38,7 +49,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -48,7 +59,14 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True,
+                         connect_args={"connect_timeout": PG_CONNECT_TIMEOUT})
+
+
+def set_sqlite_busy_timeout(seconds: float) -> None:
+    """How long SQLite engines made from now on wait for another writer's lock."""
+    global _sqlite_busy_seconds
+    _sqlite_busy_seconds = seconds
 
 
 def engine_for(service: str) -> Engine:

@@ -1,12 +1,30 @@
-"""The Celery app of a service: its consume task, its relay task, its publisher."""
+"""The Celery app of a service: its consume task, its relay task, its publisher.
+
+How the consume task keeps its promise (nothing lost, nothing stuck):
+- it never fails: an event either succeeds, is dead-lettered (after CONSUMER_MAX_RETRIES
+  failures of its own), or is sent again to the back of the queue — at once, after a short
+  pause taken inside the task (never a Celery countdown: a delayed task waits unacknowledged
+  in a worker's memory, where the visibility timeout can restore it and run it twice);
+- a database that is away never counts as a failure: the event waits for it, whatever it takes,
+  and so does a dead letter that cannot be written;
+- if even the re-send fails (Redis away too), the message is rejected back to its queue, or
+  stays unacknowledged and comes back after the visibility timeout;
+- a task killed at the hard time limit is requeued (`task_acks_on_timeout=False`); one that
+  overruns MAX_OVERRUNS times is dead-lettered instead of looping.
+"""
 from __future__ import annotations
 
+import time
+
+import redis
 import structlog
+from billiard.exceptions import SoftTimeLimitExceeded
 from celery import Celery, signals
+from celery.exceptions import Reject, Retry, TimeLimitExceeded
 
 from shared import config, db
 from shared.bus.consumer import Handlers, dead_letter, handle
-from shared.bus.settings import celery_settings, retry_countdown
+from shared.bus.settings import TASK_SOFT_TIME_LIMIT, celery_settings, retry_pause
 from shared.bus.subscriptions import consume_task_name, relay_task_name
 from shared.logging import configure_logging
 from shared.outbox.relay import relay_pending, set_publisher
@@ -34,21 +52,42 @@ def make_celery(service: str, handlers: Handlers) -> Celery:
     app.bookcross_publish = publish
 
     @app.task(name=consume_task_name(service), bind=True, max_retries=None)
-    def consume(self, envelope: dict) -> dict:
-        outcome = handle(service, handlers, envelope)
-        if outcome.invalid:
-            dead_letter(service, envelope, {f"{service}.consume": outcome.invalid})
-        elif outcome.failed:
-            retries = self.request.retries
-            if retries >= config.bus_settings().consumer_max_retries:
-                dead_letter(service, envelope, outcome.failed)
-            else:
-                # Handlers that succeeded are recorded; the retry only re-runs the others.
-                raise self.retry(countdown=retry_countdown(retries))
-        return {"handled": outcome.handled, "duplicates": outcome.duplicates,
-                "failed": sorted(outcome.failed)}
+    def consume(self, envelope: dict, failures: int = 0) -> dict:
+        started = time.monotonic()
+        summary: dict = {}
+        try:
+            if (self.request.delivery_info or {}).get("redelivered") and overruns(self.request.id) >= MAX_OVERRUNS:
+                dead_letter(service, envelope, {f"{service}.consume": f"overran the time limit {MAX_OVERRUNS} times"})
+                return {"dead_lettered": True}
+            outcome = handle(service, handlers, envelope)
+            summary = {"handled": outcome.handled, "duplicates": outcome.duplicates,
+                       "failed": sorted(outcome.failed)}
+            if outcome.invalid:
+                dead_letter(service, envelope, {f"{service}.consume": outcome.invalid})
+                return summary
+            if not outcome.failed:
+                return summary
+            if not outcome.unavailable:
+                failures += 1
+                if failures > config.bus_settings().consumer_max_retries:
+                    dead_letter(service, envelope, outcome.failed)
+                    return summary
+        except SoftTimeLimitExceeded:
+            log.warning("consume.out_of_time", task_id=self.request.id)
+        except Exception as exc:  # a dead letter that could not be written: the database is away
+            log.warning("consume.will_retry", task_id=self.request.id, error=f"{type(exc).__name__}: {exc}")
+        _pause(started, self.request.retries)
+        try:
+            # To the back of the queue, now; handlers that succeeded are recorded and skipped.
+            raise self.retry(kwargs={"failures": failures}, countdown=0)
+        except Retry:
+            raise
+        except Exception as exc:  # the broker is away too: back to the queue, or restored later
+            log.warning("consume.requeue", task_id=self.request.id, error=f"{type(exc).__name__}: {exc}")
+            raise Reject(str(exc), requeue=True) from exc
 
-    @app.task(name=relay_task_name(service), ignore_result=True)
+    # A periodic tick: acknowledged on receipt (the work is in the database; the next tick comes).
+    @app.task(name=relay_task_name(service), ignore_result=True, acks_late=False)
     def relay() -> int:
         result = relay_pending(service)
         if result.sent or result.failed or result.dead:
@@ -57,6 +96,51 @@ def make_celery(service: str, handlers: Handlers) -> Celery:
         return result.sent
 
     return app
+
+
+def _pause(started: float, retries: int) -> None:
+    """Back off a little before the event goes round again (a database that is down is not
+    hammered), within the time the task has left."""
+    left = TASK_SOFT_TIME_LIMIT - (time.monotonic() - started) - 0.5
+    pause = min(retry_pause(retries), left)
+    if pause > 0:
+        time.sleep(pause)
+
+
+# --- a task that overran the hard time limit --------------------------------------------------
+# Celery kills the pool child and requeues the message (task_acks_on_timeout=False). The
+# worker's main process counts the overruns of each task id in Redis, so an event whose handler
+# always overruns is dead-lettered instead of going round for ever.
+MAX_OVERRUNS = 3
+_OVERRUN_KEY = "bookcross:overruns:{}"
+_redis_clients: dict[str, redis.Redis] = {}
+
+
+def _redis() -> redis.Redis:
+    url = config.redis_url()
+    if url not in _redis_clients:
+        _redis_clients[url] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return _redis_clients[url]
+
+
+def overruns(task_id: str) -> int:
+    try:
+        return int(_redis().get(_OVERRUN_KEY.format(task_id)) or 0)
+    except redis.RedisError:
+        return 0
+
+
+@signals.task_failure.connect
+def _count_overrun(sender=None, task_id=None, exception=None, **_kwargs) -> None:
+    if isinstance(exception, TimeLimitExceeded) and getattr(sender, "name", "").endswith(".consume"):
+        try:
+            pipe = _redis().pipeline()
+            pipe.incr(_OVERRUN_KEY.format(task_id))
+            pipe.expire(_OVERRUN_KEY.format(task_id), 86400)
+            pipe.execute()
+        except redis.RedisError:
+            pass
+        log.error("consume.overran", task_id=task_id)
 
 
 def _publisher_app(service: str) -> Celery:
@@ -74,6 +158,8 @@ def _publisher_app(service: str) -> Celery:
 def _fresh_connections_in_child(**_kwargs) -> None:
     # A forked pool child must not reuse the parent's database sockets.
     db.dispose_all()
+    # SQLite's lock wait cannot be interrupted by the soft time limit: keep it well below.
+    db.set_sqlite_busy_timeout(TASK_SOFT_TIME_LIMIT - 1.5)
 
 
 @signals.setup_logging.connect

@@ -3,6 +3,11 @@
 Each handler runs in its own transaction that also inserts
 `processed_events (event_id, consumer)`. A redelivered event finds that row
 (or collides with it on the primary key) and is skipped with no second effect.
+
+A failure is either the handler's (it counts towards the retries after which the event is
+dead-lettered) or the infrastructure's — the database is down, restarting or locked — which
+never counts: the event waits for the database however long that takes
+(`shared.bus.failures`).
 """
 from __future__ import annotations
 
@@ -11,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import structlog
+from billiard.exceptions import SoftTimeLimitExceeded
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from shared import db
+from shared.bus.failures import database_unavailable
 from shared.events import UnknownEvent, load_envelope
 from shared.metrics import EVENTS_HANDLED
 from shared.models import DeadLetter, ProcessedEvent, utcnow
@@ -35,6 +42,9 @@ class Outcome:
     duplicates: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     invalid: str | None = None
+    # Every failure was the infrastructure's (the database away or locked): try again without
+    # counting it against the event.
+    unavailable: bool = False
 
 
 def consumer_name(service: str, handler: Handler) -> str:
@@ -52,7 +62,10 @@ def handle(service: str, handlers: Handlers, envelope: dict) -> Outcome:
         event_id=str(event["event_id"]), event_type=event["type"],
         correlation_id=event.get("correlation_id"))
     try:
-        for handler in handlers.get(event["type"], ()):
+        blamed = False  # a failure that counts against the event
+        pending = list(handlers.get(event["type"], ()))
+        while pending:
+            handler = pending.pop(0)
             name = consumer_name(service, handler)
             try:
                 with db.session_scope(service) as session:
@@ -69,12 +82,22 @@ def handle(service: str, handlers: Handlers, envelope: dict) -> Outcome:
                 log.info("event.duplicate", consumer=name)
             except Exception as exc:
                 outcome.failed[name] = f"{type(exc).__name__}: {exc}"[:2000]
-                EVENTS_HANDLED.labels(consumer=name, outcome="failed").inc()
-                log.warning("event.failed", consumer=name, error=outcome.failed[name])
+                unavailable = database_unavailable(exc)
+                blamed |= not unavailable
+                EVENTS_HANDLED.labels(consumer=name, outcome="unavailable" if unavailable else "failed").inc()
+                log.warning("event.failed", consumer=name, error=outcome.failed[name],
+                            database_unavailable=unavailable)
+                if unavailable or isinstance(exc, SoftTimeLimitExceeded):
+                    # No database, or no time left: the other handlers would only fail the
+                    # same way. They run on the next try.
+                    for rest in pending:
+                        outcome.failed[consumer_name(service, rest)] = "not tried: " + outcome.failed[name]
+                    break
             else:
                 outcome.handled.append(name)
                 EVENTS_HANDLED.labels(consumer=name, outcome="handled").inc()
                 log.info("event.handled", consumer=name)
+        outcome.unavailable = bool(outcome.failed) and not blamed
     finally:
         structlog.contextvars.unbind_contextvars("event_id", "event_type", "correlation_id")
     return outcome

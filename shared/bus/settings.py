@@ -13,18 +13,27 @@ tests/e2e/test_bus_failures.py):
   one-second sweep, so redelivery takes about `visibility_timeout` + 1 s.
 - A healthy task must never be older than `visibility_timeout` while it is
   still unacknowledged, or it would be restored and run twice. Its age is at
-  most: retry countdown (≤ RETRY_MAX_COUNTDOWN) + waiting for a free pool slot
-  (prefetch 1: ≤ one task's run, ≤ TASK_TIME_LIMIT) + its own run
-  (≤ TASK_TIME_LIMIT). 3 + 5 + 5 = 13 s < 15 s.
+  most: waiting for a free pool slot (prefetch 1: ≤ one task's run,
+  ≤ TASK_TIME_LIMIT) + its own run (≤ TASK_TIME_LIMIT): 5 + 5 = 10 s < 15 s.
+  That is why retries never use a countdown (an ETA task waits unacknowledged
+  in the worker, however long its countdown, and a backlog of them would be
+  restored and run twice): a retry pauses inside the task (`retry_pause`, part
+  of its own run) and goes to the back of the queue at once. Periodic ticks
+  (sweeps, the delivery loop) are acknowledged on receipt: the work they do is
+  in the database, and the next tick comes anyway.
+- `task_acks_on_timeout=False`: a task killed at the hard time limit is
+  requeued, not acknowledged (its transaction rolled back; acknowledging it
+  would lose the event for that consumer).
 """
 from __future__ import annotations
 
 TASK_SOFT_TIME_LIMIT = 4
 TASK_TIME_LIMIT = 5
-RETRY_MAX_COUNTDOWN = 3.0
+RETRY_MAX_PAUSE = 2.0
 VISIBILITY_TIMEOUT = 15
 
-assert RETRY_MAX_COUNTDOWN + 2 * TASK_TIME_LIMIT < VISIBILITY_TIMEOUT
+assert 2 * TASK_TIME_LIMIT < VISIBILITY_TIMEOUT
+assert RETRY_MAX_PAUSE < TASK_SOFT_TIME_LIMIT
 
 
 def celery_settings(default_queue: str) -> dict:
@@ -34,6 +43,7 @@ def celery_settings(default_queue: str) -> dict:
         result_serializer="json",
         task_ignore_result=True,
         task_acks_late=True,
+        task_acks_on_timeout=False,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_soft_time_limit=TASK_SOFT_TIME_LIMIT,
@@ -57,5 +67,5 @@ def celery_settings(default_queue: str) -> dict:
     )
 
 
-def retry_countdown(retries: int) -> float:
-    return min(RETRY_MAX_COUNTDOWN, 0.25 * (2 ** retries))
+def retry_pause(retries: int) -> float:
+    return min(RETRY_MAX_PAUSE, 0.25 * (2 ** retries))

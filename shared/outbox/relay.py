@@ -6,12 +6,20 @@ Two paths share `relay_pending`:
 - the sweep: a periodic task relays whatever is still pending (the nudge failed,
   Redis was down, the process died between commit and nudge).
 
-On PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED so concurrent relays
-never send the same row; on SQLite every transaction is BEGIN IMMEDIATE (see
-`shared.db`), which serialises them. A row that fails backs off exponentially
-and is marked dead after `OUTBOX_MAX_ATTEMPTS`; `bookcross events replay`
-brings dead rows back. If a publish succeeds but the commit after it fails, the
-row is sent again later: consumers are idempotent, so that is harmless.
+Claiming differs by database, because publishing can hang (a frozen Redis holds a
+publish for the socket timeout):
+- PostgreSQL: rows are claimed with FOR UPDATE SKIP LOCKED, published, and the outcome
+  recorded in one transaction; concurrent relays skip the locked rows, and nobody else
+  ever writes them, so holding them while publishing blocks no one.
+- SQLite: a transaction holds the whole database's write lock, so the claim is its own
+  short transaction that marks the rows `sending` with a lease (CLAIM_LEASE); they are
+  published with no transaction open and the outcome is recorded in a second one. Rows of
+  a relay that died meanwhile are due again when their lease runs out.
+A broker that is away (refused, reset, timed out) is not the event's fault: the row goes
+back to `pending` with its attempt uncounted, and the rows after it untried. Any other
+publish failure counts; the row backs off exponentially and is `dead` after
+`OUTBOX_MAX_ATTEMPTS` (`bookcross events replay` brings it back). If a publish succeeds but
+recording it fails, the row is sent again later: consumers are idempotent.
 """
 from __future__ import annotations
 
@@ -21,7 +29,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
 import structlog
@@ -30,6 +38,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from shared import config, db
+from shared.bus.failures import broker_unavailable
 from shared.bus.subscriptions import subscribers_of
 from shared.models import OutboxEvent, utcnow
 from shared.outbox.writer import PENDING_KEY
@@ -39,6 +48,9 @@ log = structlog.get_logger("bookcross.relay")
 # publish(subscriber, envelope) — raises if the broker did not take the message.
 Publisher = Callable[[str, dict], None]
 _publishers: dict[str, Publisher] = {}
+
+# SQLite only: how long a claimed row is left to its relay before another may take it.
+CLAIM_LEASE = timedelta(seconds=30)
 
 
 def set_publisher(service: str, publisher: Publisher | None) -> None:
@@ -54,6 +66,7 @@ class RelayResult:
     sent: int = 0
     failed: int = 0
     dead: int = 0
+    broker_unavailable: bool = False
     event_ids: list[str] = field(default_factory=list)
 
 
@@ -64,66 +77,115 @@ def backoff_seconds(attempts: int, cap: float) -> float:
 def relay_pending(service: str, publisher: Publisher | None = None, *,
                   event_ids: Iterable[uuid.UUID] | None = None,
                   limit: int | None = None) -> RelayResult:
-    """Claim due rows, publish each to its subscribers, and record the outcome — one
-    transaction. Rows are claimed by marking them sent up front (one UPDATE … RETURNING);
-    a row whose publish fails, and the rows after it, are put back before commit."""
-    settings = config.bus_settings()
+    """Claim due rows, publish each to its subscribers, and record the outcome."""
     publisher = publisher or _publishers.get(service)
     if publisher is None:
         raise RuntimeError(f"no publisher registered for {service}")
     result = RelayResult()
     now = utcnow()
-    table = OutboxEvent.__table__
-    with db.session_scope(service) as session:
-        postgres = not db.is_sqlite(session.get_bind())
-        if postgres:
+    ids = list(event_ids) if event_ids is not None else None
+    if db.is_sqlite(db.engine_for(service)):
+        with db.session_scope(service) as session:
+            claimed = _claim(session, now, ids, limit, status="sending", until=now + CLAIM_LEASE)
+        if not claimed:
+            return result
+        outcome = _publish(claimed, publisher)
+        with db.session_scope(service) as session:
+            sent = [row.id for row in outcome.sent]
+            if sent:
+                session.execute(update(OutboxEvent.__table__).where(
+                    OutboxEvent.__table__.c.id.in_(sent), OutboxEvent.__table__.c.status == "sending")
+                    .values(status="sent", sent_at=now))
+            _record_failure(session, outcome, now, result)
+    else:
+        with db.session_scope(service) as session:
             # Losing this transaction in a crash only means sending these events again,
             # which consumers absorb; so it need not wait for the WAL flush.
             session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        claim = update(table).values(status="sent", sent_at=now, attempts=table.c.attempts + 1,
-                                     last_error=None)
-        if event_ids is not None:
-            # The nudge: exactly these rows. If a sweep holds one, this waits for it and
-            # then finds it no longer pending.
-            claim = claim.where(table.c.event_id.in_(list(event_ids)), table.c.status == "pending")
-        else:
-            due = (select(table.c.id)
-                   .where(table.c.status == "pending", table.c.next_attempt_at <= now)
-                   .order_by(table.c.id)
-                   .limit(limit or settings.relay_batch))
-            if postgres:
-                due = due.with_for_update(skip_locked=True)
-            claim = claim.where(table.c.id.in_(due.scalar_subquery()))
-        claimed = sorted(session.execute(
-            claim.returning(table.c.id, table.c.event_id, table.c.event_type, table.c.envelope,
-                            table.c.attempts)).all())
-        for index, row in enumerate(claimed):
-            try:
-                for subscriber in subscribers_of(row.event_type):
-                    publisher(subscriber, row.envelope)
-            except Exception as exc:  # the broker refused or is unreachable
-                error = f"{type(exc).__name__}: {exc}"[:2000]
-                if row.attempts >= settings.relay_max_attempts:
-                    values = {"status": "dead"}
-                    result.dead += 1
-                else:
-                    delay = backoff_seconds(row.attempts, settings.relay_max_backoff)
-                    values = {"status": "pending", "next_attempt_at": now + timedelta(seconds=delay)}
-                    result.failed += 1
-                session.execute(update(table).where(table.c.id == row.id)
-                                .values(sent_at=None, last_error=error, **values))
-                # The broker is most likely down: put the rest back untried rather than
-                # wait out a timeout for each of them.
-                rest = [r.id for r in claimed[index + 1:]]
-                if rest:
-                    session.execute(update(table).where(table.c.id.in_(rest)).values(
-                        status="pending", sent_at=None, attempts=table.c.attempts - 1))
-                log.warning("outbox.publish_failed", event_id=str(row.event_id),
-                            event_type=row.event_type, attempts=row.attempts, error=error)
-                break
-            result.sent += 1
-            result.event_ids.append(str(row.event_id))
+            claimed = _claim(session, now, ids, limit, status="sent", until=now)
+            outcome = _publish(claimed, publisher)
+            _record_failure(session, outcome, now, result)
+    result.sent = len(outcome.sent)
+    result.event_ids = [str(row.event_id) for row in outcome.sent]
     return result
+
+
+def _claim(session: Session, now: datetime, event_ids: list | None, limit: int | None, *,
+           status: str, until: datetime) -> list:
+    """Mark due rows as taken (`status`) and count the attempt; one UPDATE … RETURNING."""
+    table = OutboxEvent.__table__
+    claim = update(table).values(status=status, sent_at=now, next_attempt_at=until,
+                                 attempts=table.c.attempts + 1, last_error=None)
+    if event_ids is not None:
+        # The nudge: exactly these rows. If a sweep holds one, this waits for it and
+        # then finds it no longer pending.
+        claim = claim.where(table.c.event_id.in_(event_ids), table.c.status == "pending")
+    else:
+        # Pending rows that are due, and (SQLite) rows whose relay's lease ran out.
+        due = (select(table.c.id)
+               .where(table.c.status.in_(("pending", "sending")), table.c.next_attempt_at <= now)
+               .order_by(table.c.id)
+               .limit(limit or config.bus_settings().relay_batch))
+        if not db.is_sqlite(session.get_bind()):
+            due = due.with_for_update(skip_locked=True)
+        claim = claim.where(table.c.id.in_(due.scalar_subquery()))
+    return sorted(session.execute(claim.returning(
+        table.c.id, table.c.event_id, table.c.event_type, table.c.envelope, table.c.attempts)).all())
+
+
+@dataclass
+class _Published:
+    sent: list
+    failed: object = None          # the row whose publish raised
+    error: BaseException | None = None
+    untried: list = field(default_factory=list)
+
+
+def _publish(claimed: list, publisher: Publisher) -> _Published:
+    outcome = _Published(sent=[])
+    for index, row in enumerate(claimed):
+        try:
+            for subscriber in subscribers_of(row.event_type):
+                publisher(subscriber, row.envelope)
+        except Exception as exc:
+            # The broker is most likely down: leave the rest untried rather than wait out a
+            # timeout for each of them.
+            outcome.failed, outcome.error, outcome.untried = row, exc, claimed[index + 1:]
+            break
+        outcome.sent.append(row)
+    return outcome
+
+
+def _record_failure(session: Session, outcome: _Published, now: datetime, result: RelayResult) -> None:
+    if outcome.failed is None:
+        return
+    table = OutboxEvent.__table__
+    settings = config.bus_settings()
+    row, exc = outcome.failed, outcome.error
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    put_back = [r.id for r in outcome.untried]
+    if broker_unavailable(exc):
+        # Not the event's fault: its attempt is not counted, and it is due again at once
+        # (the sweep's period and the nudge's rest pace the next try).
+        result.broker_unavailable = True
+        put_back.append(row.id)
+    elif row.attempts >= settings.relay_max_attempts:
+        session.execute(update(table).where(table.c.id == row.id).values(
+            status="dead", sent_at=None, last_error=error))
+        result.dead += 1
+    else:
+        delay = backoff_seconds(row.attempts, settings.relay_max_backoff)
+        session.execute(update(table).where(table.c.id == row.id).values(
+            status="pending", sent_at=None, last_error=error,
+            next_attempt_at=now + timedelta(seconds=delay)))
+        result.failed += 1
+    if put_back:
+        session.execute(update(table).where(table.c.id.in_(put_back)).values(
+            status="pending", sent_at=None, next_attempt_at=now, attempts=table.c.attempts - 1))
+        if row.id in put_back:
+            session.execute(update(table).where(table.c.id == row.id).values(last_error=error))
+    log.warning("outbox.publish_failed", event_id=str(row.event_id), event_type=row.event_type,
+                attempts=row.attempts, broker_unavailable=result.broker_unavailable, error=error)
 
 
 # After a failed publish the nudge rests this long: while Redis is away, it should not
@@ -180,7 +242,7 @@ class _NudgeThread:
         except Exception as exc:  # the sweep will send them
             result = None
             log.warning("outbox.nudge_failed", service=self.service, error=str(exc))
-        if result is None or result.failed or result.dead:
+        if result is None or result.failed or result.dead or result.broker_unavailable:
             self.resting_until = time.monotonic() + NUDGE_REST_SECONDS
 
 

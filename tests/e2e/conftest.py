@@ -74,8 +74,15 @@ def e2e_env(pg_admin_url, redis_server, open_library, smtp_server, sms_gateway):
 
 
 @pytest.fixture(scope="module")
-def network(e2e_env, tmp_path_factory, request):
-    net = Network(e2e_env, tmp_path_factory.mktemp("network"),
+def network_env(e2e_env):
+    """The environment of the network's processes (a module may override it, e.g. to put a
+    proxy between a service and its database)."""
+    return e2e_env
+
+
+@pytest.fixture(scope="module")
+def network(network_env, tmp_path_factory, request):
+    net = Network(network_env, tmp_path_factory.mktemp("network"),
                   workers={"catalog": "tests.e2e.instrumented_app:app",
                            "donations": "services.donations.tasks:app",
                            "notifications": "services.notifications.tasks:app"})
@@ -94,9 +101,9 @@ def network(e2e_env, tmp_path_factory, request):
 @pytest.fixture
 def control(network):
     client = redis.Redis.from_url(config.redis_url(), decode_responses=True)
-    client.delete("test:runs", "test:delay", "test:fail")
+    client.delete("test:runs", "test:delay", "test:fail", "test:overrun")
     yield client
-    client.delete("test:delay", "test:fail")
+    client.delete("test:delay", "test:fail", "test:overrun")
     client.close()
 
 

@@ -1,12 +1,15 @@
 """The real catalog worker with its real handlers, instrumented for failure tests.
 
 Each handler run is recorded in Redis (`test:runs`: "<event_id>|<pid>"), and the test can
-make handlers slow (`test:delay` seconds) or fail (`test:fail`) through Redis keys. The
-consume task, retries, dead letters and idempotency guard are the production code.
+make handlers slow (`test:delay` seconds) or fail (`test:fail`) through Redis keys, or make
+the next run overrun the hard time limit (`test:overrun` seconds, once) the way SQLite's busy
+wait does: in a place the soft time limit cannot interrupt. The consume task, retries, dead
+letters and idempotency guard are the production code.
 """
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import redis
@@ -28,6 +31,11 @@ def control() -> redis.Redis:
 def instrument(handler):
     def wrapped(session, event):
         control().rpush("test:runs", f"{event['event_id']}|{os.getpid()}")
+        overrun = float(control().getdel("test:overrun") or 0)
+        if overrun:
+            # Celery's soft limit is SIGUSR1: blocked, as if waiting inside C code.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+            time.sleep(overrun)
         delay = float(control().get("test:delay") or 0)
         if delay:
             time.sleep(delay)

@@ -21,11 +21,29 @@ from shared.bus.settings import VISIBILITY_TIMEOUT
 from shared.models import DeadLetter, OutboxEvent, ProcessedEvent
 from shared.testing import wait_for
 from shared.testing.network import stays
+from shared.testing.tcpproxy import TcpProxy
 from tests.samples import offer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 CONSUMER = "catalog.on_donation_offered"
+
+
+@pytest.fixture(scope="module")
+def catalog_database(e2e_env):
+    """The catalog worker reaches its database through a proxy the tests can cut (the test
+    process itself reads it directly, to check effects while it is away)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(e2e_env["CATALOG_DATABASE_URL"])
+    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        proxy.url = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def network_env(e2e_env, catalog_database):
+    return dict(e2e_env, CATALOG_DATABASE_URL=catalog_database.url)
 
 
 def make_offer() -> tuple[uuid.UUID, uuid.UUID]:
@@ -154,3 +172,33 @@ def _dead_letters(event_id) -> int:
     with db.session_scope("catalog") as session:
         return session.scalar(select(func.count()).select_from(DeadLetter).where(
             DeadLetter.event_id == event_id))
+
+
+def test_a_handler_killed_at_the_hard_time_limit_is_run_again(network, control):
+    """Celery acknowledges a task killed at its hard time limit unless told otherwise; its
+    transaction rolled back, so the event would be lost for that consumer."""
+    from shared.bus.settings import TASK_TIME_LIMIT
+
+    control.set("test:overrun", TASK_TIME_LIMIT + 3)
+    donation_id, event_id = make_offer()
+    wait_for(lambda: handled(event_id), timeout=60, message="handled after the overrun")
+    assert handled(event_id) == 1 and incoming(donation_id) == 1
+    assert len(runs(control, event_id)) == 2 and _dead_letters(event_id) == 0
+
+
+def test_a_database_away_longer_than_every_retry_loses_nothing(network, control, catalog_database):
+    """The consumer's database refuses connections for longer than its retries last
+    (CONSUMER_MAX_RETRIES=3 here: a few seconds): the event waits for it, it is neither lost
+    nor dead-lettered, and it has one effect."""
+    catalog_database.refuse()
+    try:
+        offers = [make_offer() for _ in range(3)]
+        # Well past the retry budget: before, the event was dead-lettered — or lost, because
+        # the dead letter needs the same database.
+        assert stays(lambda: not any(handled(e) for _, e in offers), 20)
+    finally:
+        catalog_database.restore()
+    back = time.monotonic()
+    wait_for(lambda: all(handled(e) for _, e in offers), timeout=60, message="handled once it is back")
+    print(f"\ncatalog's database away 20 s: every event handled {time.monotonic() - back:.1f}s after it came back")
+    assert all(handled(e) == 1 and incoming(d) == 1 and _dead_letters(e) == 0 for d, e in offers)

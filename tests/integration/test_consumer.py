@@ -153,3 +153,44 @@ def test_offered_and_collected_handled_at_the_same_moment_make_one_hub_record(pg
         incoming = session.get(IncomingDonation, donation_id)
         assert incoming.donor_kind == "citizen" and incoming.oblast == "Харківська"
         assert incoming.collected_count == 2 and incoming.status == "at_hub"
+
+
+def test_a_database_that_is_away_is_not_the_events_fault(databases, monkeypatch):
+    """Refused connections (PostgreSQL restarting) and SQLite's lock held by another writer mean
+    "wait and try again": the outcome says so, and such a try never counts against the event."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    from shared.testing.tcpproxy import TcpProxy
+
+    envelope = sample_envelope("donations.donation_offered")
+    url = make_url(db.engine_for("catalog").url)
+    if db.is_sqlite(url):
+        blocker = sqlite3.connect(url.database, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another process is writing
+        db.set_sqlite_busy_timeout(0.5)  # as in a Celery pool child: a short wait for the lock
+        try:
+            db.dispose_all()
+            outcome = handle("catalog", CATALOG, envelope)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+            db.set_sqlite_busy_timeout(db.SQLITE_BUSY_DEFAULT)
+    else:
+        with TcpProxy(url.host, url.port) as proxy:
+            proxy.refuse()
+            monkeypatch.setenv("CATALOG_DATABASE_URL", url.set(port=proxy.port).render_as_string(False))
+            db.dispose_all()
+            outcome = handle("catalog", CATALOG, envelope)
+        monkeypatch.setenv("CATALOG_DATABASE_URL", url.render_as_string(False))
+    db.dispose_all()
+    assert outcome.failed and outcome.unavailable, outcome
+
+    # A handler's own failure counts.
+    def broken(session, event):
+        raise ValueError("a bug")
+
+    assert not handle("catalog", {"donations.donation_offered": (broken,)}, envelope).unavailable
+    # And once the database is back, the event is handled.
+    assert handle("catalog", CATALOG, envelope).handled == ["catalog.on_donation_offered"]

@@ -6,6 +6,8 @@ import threading
 import uuid
 
 import pytest
+from kombu.exceptions import EncodeError
+from kombu.exceptions import OperationalError as BrokerOperationalError
 from sqlalchemy import func, select
 
 import services.donations.services as donation_services
@@ -92,14 +94,14 @@ def test_publish_failure_backs_off_then_marks_dead_and_replay_revives(databases,
         event = add_event(session, "donations.donation_collected",
                           sample_payload("donations.donation_collected"), producer="donations")
 
-    def broker_down(subscriber, envelope):
-        raise ConnectionError("redis is away")
+    def refused(subscriber, envelope):
+        raise EncodeError("the broker refused this message")
 
     for attempt in range(1, 4):
         _make_due(event.event_id)
-        result = relay_pending("donations", broker_down)
+        result = relay_pending("donations", refused)
         row = outbox_rows()[0]
-        assert row.attempts == attempt and "redis is away" in row.last_error
+        assert row.attempts == attempt and "refused this message" in row.last_error
     assert row.status == "dead" and result.dead == 1
 
     sent = []
@@ -108,6 +110,87 @@ def test_publish_failure_backs_off_then_marks_dead_and_replay_revives(databases,
     marked, delivered = replay_outbox("donations", event_ids=[event.event_id])
     assert marked == 1 and delivered == 1
     assert sorted(sent) == sorted((s, str(event.event_id)) for s in subscribers_of(event.type))
+    assert outbox_rows()[0].status == "sent"
+
+
+def test_a_broker_that_is_away_is_not_the_events_fault(databases, no_nudge, monkeypatch):
+    """However long Redis is away, no row is counted down to `dead`, and once it is back every
+    event goes, oldest first."""
+    monkeypatch.setenv("OUTBOX_MAX_ATTEMPTS", "3")
+    with db.session_scope("donations") as session:
+        events = [add_event(session, "donations.donation_collected",
+                            sample_payload("donations.donation_collected"), producer="donations")
+                  for _ in range(3)]
+
+    def away(subscriber, envelope):
+        raise BrokerOperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    for _ in range(10):
+        result = relay_pending("donations", away)
+        assert result.broker_unavailable and result.sent == 0 and result.dead == 0
+    rows = outbox_rows()
+    assert {r.status for r in rows} == {"pending"} and {r.attempts for r in rows} == {0}
+    assert "Connection refused" in rows[0].last_error
+    sent = []
+    assert relay_pending("donations", lambda sub, env: sent.append(env["event_id"])).sent == 3
+    assert list(dict.fromkeys(sent)) == [str(e.event_id) for e in events]
+    assert {r.status for r in outbox_rows()} == {"sent"}
+
+
+def test_a_hung_publish_does_not_stop_other_writers(databases, no_nudge):
+    """On SQLite a transaction holds the whole database: the relay must not keep one open while
+    a publish hangs (Redis frozen), or every writer of the service waits with it."""
+    import time
+
+    with db.session_scope("donations") as session:
+        add_event(session, "donations.donation_collected",
+                  sample_payload("donations.donation_collected"), producer="donations")
+    publishing, release = threading.Event(), threading.Event()
+
+    def hung(subscriber, envelope):
+        publishing.set()
+        release.wait(20)
+
+    relay = threading.Thread(target=relay_pending, args=("donations", hung))
+    relay.start()
+    try:
+        assert publishing.wait(10)
+        started = time.monotonic()
+        donation_services.offer_donation(_loaded(offer()))  # a donor's offer, meanwhile
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        relay.join(30)
+    assert waited < 2, f"the offer waited {waited:.1f}s for the relay's publish"
+    assert outbox_rows()[0].status == "sent"
+
+
+def test_a_relay_that_died_after_claiming_leaves_rows_that_are_sent_later(databases, no_nudge,
+                                                                          monkeypatch):
+    """SQLite claims rows in their own transaction: if the process dies before it publishes
+    them, they are due again when the claim's lease runs out."""
+    from datetime import timedelta
+
+    from shared.outbox import relay as relay_module
+
+    with db.session_scope("donations") as session:
+        add_event(session, "donations.donation_collected",
+                  sample_payload("donations.donation_collected"), producer="donations")
+
+    def dies(subscriber, envelope):
+        raise SystemExit("killed")
+
+    with pytest.raises(SystemExit):
+        relay_pending("donations", dies)
+    if not db.is_sqlite(db.engine_for("donations")):
+        # PostgreSQL claims, publishes and records in one transaction: it rolled back.
+        assert outbox_rows()[0].status == "pending"
+        return
+    assert outbox_rows()[0].status == "sending"
+    assert relay_pending("donations", lambda *_: None).sent == 0  # the lease holds
+    monkeypatch.setattr(relay_module, "CLAIM_LEASE", timedelta(0))
+    _make_due(outbox_rows()[0].event_id)
+    assert relay_pending("donations", lambda *_: None).sent == 1
     assert outbox_rows()[0].status == "sent"
 
 

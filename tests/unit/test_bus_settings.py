@@ -3,10 +3,15 @@ from shared.outbox.relay import backoff_seconds
 
 
 def test_a_healthy_task_is_never_older_than_the_visibility_timeout():
-    # countdown before it runs + waiting for a pool slot + its own run
-    worst_age = settings.RETRY_MAX_COUNTDOWN + 2 * settings.TASK_TIME_LIMIT
-    assert worst_age < settings.VISIBILITY_TIMEOUT
-    assert max(settings.retry_countdown(n) for n in range(50)) <= settings.RETRY_MAX_COUNTDOWN
+    # waiting for a pool slot + its own run (retries pause inside the run, no countdown)
+    assert 2 * settings.TASK_TIME_LIMIT < settings.VISIBILITY_TIMEOUT
+    assert max(settings.retry_pause(n) for n in range(50)) <= settings.RETRY_MAX_PAUSE
+    assert settings.RETRY_MAX_PAUSE < settings.TASK_SOFT_TIME_LIMIT
+
+
+def test_a_task_killed_at_the_hard_time_limit_is_requeued_not_acknowledged():
+    conf = settings.celery_settings("q")
+    assert conf["task_acks_late"] and conf["task_acks_on_timeout"] is False
 
 
 def test_redelivery_sweep_runs_every_second():
