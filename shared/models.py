@@ -51,7 +51,8 @@ class OutboxEvent(BusBase):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     envelope: Mapped[dict] = mapped_column(JSON, nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, index=True)
-    # pending → sent; or pending → dead after too many failed attempts (replay brings it back)
+    # pending → sent; or pending → dead after too many failed attempts (replay brings it back);
+    # on SQLite, pending → sending (claimed by a relay until next_attempt_at) → sent
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="pending")
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
@@ -64,7 +65,7 @@ class ProcessedEvent(BusBase):
 
     event_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     consumer: Mapped[str] = mapped_column(String(120), primary_key=True)
-    handled_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+    handled_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow, index=True)
 
 
 class DeadLetter(BusBase):
@@ -76,5 +77,5 @@ class DeadLetter(BusBase):
     consumer: Mapped[str] = mapped_column(String(120), nullable=False)
     envelope: Mapped[dict] = mapped_column(JSON, nullable=False)
     error: Mapped[str] = mapped_column(Text, nullable=False)
-    failed_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+    failed_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow, index=True)
     replayed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)

@@ -35,11 +35,13 @@ class OpenLibraryStandIn:
 
 class Mailbox:
     """An aiosmtpd handler that keeps what it receives; `refuse` ("451 …" or "550 …") makes it
-    turn recipients away, as a busy or strict server does."""
+    turn recipients away, as a busy or strict server does; `delay` seconds makes it slow to
+    accept each message (a loaded server answering the end of DATA late)."""
 
     def __init__(self, refuse: str | None = None):
         self.messages = []
         self.refuse = refuse
+        self.delay = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse:
@@ -48,9 +50,12 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        import asyncio
         import email
         from email import policy
 
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.messages.append((envelope.mail_from, envelope.rcpt_tos,
                               email.message_from_bytes(envelope.content, policy=policy.default)))
         return "250 Message accepted for delivery"

@@ -6,9 +6,10 @@ database and marked `skipped`."""
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.notifications.channels import PermanentFailure, TemporaryFailure
@@ -93,18 +94,29 @@ def _text(alert: StaffAlert) -> tuple[str, str]:
     return subject, text
 
 
-def send_pending(senders, now: datetime) -> int:
+def send_pending(senders, now: datetime, deadline: float | None = None) -> int:
+    """Send pending alerts one at a time, each claimed (`sending`) in its own transaction
+    before it goes: two ticks at once never mail one alert twice. An alert left `sending` by a
+    worker that died mid-send goes again after NOTIFY_STALE_SECONDS."""
     mailbox = os.environ.get("STAFF_ALERTS_EMAIL")
+    stale = timedelta(seconds=float(os.environ.get("NOTIFY_STALE_SECONDS", "600")))
     sent = 0
     with db.session_scope(SERVICE) as session:
-        pending = session.scalars(select(StaffAlert).where(StaffAlert.status == "pending")
-                                  .order_by(StaffAlert.id).limit(50)).all()
-        work = [(a.id, *_text(a)) for a in pending]
+        session.execute(update(StaffAlert).where(
+            StaffAlert.status == "sending", StaffAlert.claimed_at <= now - stale).values(status="pending"))
         if not mailbox:
-            for alert in pending:
-                alert.status = "skipped"
+            session.execute(update(StaffAlert).where(StaffAlert.status == "pending").values(status="skipped"))
             return 0
-    for alert_id, subject, text in work:
+    while deadline is None or time.monotonic() < deadline:
+        with db.session_scope(SERVICE) as session:
+            query = select(StaffAlert).where(StaffAlert.status == "pending").order_by(StaffAlert.id).limit(1)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            alert = session.scalar(query)
+            if alert is None:
+                return sent
+            alert.status, alert.claimed_at = "sending", now
+            alert_id, (subject, text) = alert.id, _text(alert)
         try:
             if senders.email is None:
                 raise PermanentFailure("the email channel is not configured")

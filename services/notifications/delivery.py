@@ -9,12 +9,19 @@ Never twice: one notice per (donation, stage) and one message per (recipient, do
 channel) are unique keys; a message is claimed (`sending`) before it is sent. A worker killed
 in the middle of sending leaves the message `sending`; after NOTIFY_STALE_SECONDS it is tried
 again — the one case where a message may arrive twice, because the server may have taken it.
+
+Never stuck: a tick has a time budget (NOTIFY_TICK_BUDGET_SECONDS). It claims one message at a
+time and claims no more once the budget is spent, so a slow mail server costs at most one
+message beyond the budget, and nothing is left claimed but unsent. Staff alerts go first, so
+a backlog of donor letters never holds them up. Only one tick runs at a time in the whole
+network (`tasks.deliver` takes a lock), so two beats are harmless.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,6 +54,7 @@ class DeliverySettings:
     contact_wait: timedelta
     stale_after: timedelta
     batch: int
+    tick_budget: float
 
 
 def settings() -> DeliverySettings:
@@ -58,6 +66,7 @@ def settings() -> DeliverySettings:
         contact_wait=timedelta(seconds=float(env("NOTIFY_CONTACT_WAIT_SECONDS", "900"))),
         stale_after=timedelta(seconds=float(env("NOTIFY_STALE_SECONDS", "600"))),
         batch=int(env("NOTIFY_DELIVERY_BATCH", "100")),
+        tick_budget=float(env("NOTIFY_TICK_BUDGET_SECONDS", "3")),
     )
 
 
@@ -101,14 +110,17 @@ class DeliveryResult:
     sent_ids: list[int] = field(default_factory=list)
 
 
-def deliver_due(now: datetime | None = None, senders=None) -> DeliveryResult:
+def deliver_due(now: datetime | None = None, senders=None, budget: float | None = None) -> DeliveryResult:
+    """One tick: due notices become messages, overdue watches become alerts, and alerts and
+    messages are sent until the time budget is spent (the rest waits for the next tick)."""
     result = DeliveryResult()
     now = now or utcnow()
     senders = senders or compose.senders()
+    deadline = time.monotonic() + (settings().tick_budget if budget is None else budget)
     prepare_due(now, result)
-    send_due(now, result, senders)
     alerts.raise_due(now)
-    alerts.send_pending(senders, now)
+    alerts.send_pending(senders, now, deadline)
+    send_due(now, result, senders, deadline)
     return result
 
 
@@ -166,41 +178,51 @@ def _new_message(session: Session, notice: Notice, contact: Contact, channel: st
 
 # --- messages → channels ------------------------------------------------------------------
 
-def _claim(now: datetime) -> list[int]:
-    s = settings()
+def release_stale(now: datetime) -> int:
+    """A message left `sending` by a worker that died mid-send is tried again."""
     with db.session_scope(SERVICE) as session:
-        # A message left `sending` by a worker that died mid-send is tried again.
-        session.execute(update(Message).where(
-            Message.status == "sending", Message.next_attempt_at <= now - s.stale_after)
-            .values(status="pending"))
-        due = _skip_locked(select(Message.id).where(
+        return session.execute(update(Message).where(
+            Message.status == "sending", Message.next_attempt_at <= now - settings().stale_after)
+            .values(status="pending")).rowcount
+
+
+def _claim_next(now: datetime, result: DeliveryResult):
+    """Claim the next due message and compose it, in one transaction. Returns (id, channel,
+    outgoing) to send, True if a message was settled without sending (no contact, a compose
+    error), or None when nothing is due."""
+    with db.session_scope(SERVICE) as session:
+        message = session.scalar(_skip_locked(select(Message).where(
             Message.status == "pending", Message.next_attempt_at <= now)
-            .order_by(Message.next_attempt_at, Message.id).limit(s.batch), session)
-        ids = list(session.scalars(due))
-        if ids:
-            session.execute(update(Message).where(Message.id.in_(ids))
-                            .values(status="sending", attempts=Message.attempts + 1,
-                                    next_attempt_at=now, held_reason=None))
-        return ids
+            .order_by(Message.next_attempt_at, Message.id).limit(1), session))
+        if message is None:
+            return None
+        message.status, message.attempts = "sending", message.attempts + 1
+        message.next_attempt_at, message.held_reason = now, None
+        contact = session.get(Contact, message.donation_id)
+        if contact is None:
+            _finish(session, message, "failed", "the donor was erased", result, now)
+            return True
+        try:
+            outgoing = compose.compose(session, message, contact)
+        except Exception as exc:  # a template or data problem: no retry will fix it
+            log.exception("message.compose_failed", message_id=message.id)
+            _finish(session, message, "failed", f"compose: {type(exc).__name__}: {exc}", result, now)
+            return True
+        return message.id, message.channel, outgoing
 
 
-def send_due(now: datetime, result: DeliveryResult, senders) -> None:
-    for message_id in _claim(now):
-        with db.session_scope(SERVICE) as session:
-            message = session.get(Message, message_id)
-            contact = session.get(Contact, message.donation_id)
-            if contact is None:
-                _finish(session, message, "failed", "the donor was erased", result, now)
-                continue
-            try:
-                outgoing = compose.compose(session, message, contact)
-            except Exception as exc:  # a template or data problem: no retry will fix it
-                log.exception("message.compose_failed", message_id=message_id)
-                _finish(session, message, "failed", f"compose: {type(exc).__name__}: {exc}", result, now)
-                continue
+def send_due(now: datetime, result: DeliveryResult, senders, deadline: float | None = None) -> None:
+    release_stale(now)
+    while deadline is None or time.monotonic() < deadline:
+        claimed = _claim_next(now, result)
+        if claimed is None:
+            return
+        if claimed is True:
+            continue
+        message_id, channel, outgoing = claimed
         # The send itself happens outside any transaction.
         try:
-            provider_id = senders.send(message.channel, outgoing)
+            provider_id = senders.send(channel, outgoing)
             error, permanent, retry_after = None, False, None
         except RetryLater as exc:
             error, permanent, retry_after = str(exc), False, exc.retry_after
@@ -208,31 +230,37 @@ def send_due(now: datetime, result: DeliveryResult, senders) -> None:
             error, permanent, retry_after = str(exc), False, None
         except PermanentFailure as exc:
             error, permanent, retry_after = str(exc), True, None
-        with db.session_scope(SERVICE) as session:
-            message = session.get(Message, message_id)
-            message.subject, message.text = outgoing.subject, outgoing.text
-            message.encoding, message.segments = outgoing.encoding, outgoing.segments
-            if error is None:
-                message.provider_id = str(provider_id)[:200] if provider_id else None
-                _finish(session, message, "sent", None, result, now)
-                continue
-            s = settings()
-            if not permanent and message.attempts < s.max_attempts:
-                delay = retry_after if retry_after is not None else backoff(message.attempts, s)
-                message.status, message.last_error = "pending", error[:2000]
-                retry_at = now + timedelta(seconds=delay)
-                # A retry that would land in quiet hours waits for the morning too.
-                message.next_attempt_at = earliest_send(retry_at, message.channel)
-                if message.next_attempt_at > retry_at:
-                    message.held_reason = "quiet_hours"
-                result.retried += 1
-                log.info("message.retry", message_id=message_id, channel=message.channel,
-                         attempts=message.attempts, in_seconds=delay, error=error)
-                continue
-            _finish(session, message, "failed", error, result, now)
-            contact = session.get(Contact, message.donation_id)
-            if contact is not None:
-                _fall_back(session, message, contact, result, now)
+        _record_send(message_id, outgoing, provider_id if error is None else None,
+                     error, permanent, retry_after, result, now)
+
+
+def _record_send(message_id: int, outgoing, provider_id, error: str | None, permanent: bool,
+                 retry_after: float | None, result: DeliveryResult, now: datetime) -> None:
+    with db.session_scope(SERVICE) as session:
+        message = session.get(Message, message_id)
+        message.subject, message.text = outgoing.subject, outgoing.text
+        message.encoding, message.segments = outgoing.encoding, outgoing.segments
+        if error is None:
+            message.provider_id = str(provider_id)[:200] if provider_id else None
+            _finish(session, message, "sent", None, result, now)
+            return
+        s = settings()
+        if not permanent and message.attempts < s.max_attempts:
+            delay = retry_after if retry_after is not None else backoff(message.attempts, s)
+            message.status, message.last_error = "pending", error[:2000]
+            retry_at = now + timedelta(seconds=delay)
+            # A retry that would land in quiet hours waits for the morning too.
+            message.next_attempt_at = earliest_send(retry_at, message.channel)
+            if message.next_attempt_at > retry_at:
+                message.held_reason = "quiet_hours"
+            result.retried += 1
+            log.info("message.retry", message_id=message_id, channel=message.channel,
+                     attempts=message.attempts, in_seconds=delay, error=error)
+            return
+        _finish(session, message, "failed", error, result, now)
+        contact = session.get(Contact, message.donation_id)
+        if contact is not None:
+            _fall_back(session, message, contact, result, now)
 
 
 def _finish(session: Session, message: Message, status: str, error: str | None,

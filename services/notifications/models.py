@@ -56,6 +56,9 @@ class Notice(Base):
     sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     send_after: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow, index=True)
     reason: Mapped[str | None] = mapped_column(String(200))
+    # When the news happened (the event's occurred_at): an older pickup time is not told after
+    # a newer one, whatever order the bus brought them in.
+    occurred_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
 
 
 class CopyFact(Base):
@@ -124,8 +127,10 @@ class StaffAlert(Base):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     key: Mapped[str] = mapped_column(String(120), nullable=False, unique=True)
     details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    # pending → sending (claimed at `claimed_at`) → sent | failed | skipped (no mailbox set)
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="pending", index=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
 

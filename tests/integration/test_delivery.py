@@ -346,3 +346,60 @@ def test_an_sms_retry_that_would_fall_in_quiet_hours_waits_for_the_morning(chann
     [message] = messages(d)
     assert (message.status, message.held_reason) == ("pending", "quiet_hours")
     assert message.next_attempt_at.astimezone(KYIV) == datetime(2026, 12, 3, 9, 0, tzinfo=KYIV)
+
+
+def test_a_slow_mail_server_costs_one_tick_its_budget_and_leaves_nothing_claimed(channels):
+    """A server that takes a second per message: a tick with a 1.5 s budget sends what fits,
+    claims nothing it cannot send, and the next ticks go on where it stopped — each letter once."""
+    import time
+
+    mailbox, _ = channels
+    mailbox.delay = 1.0
+    donations = [uuid.uuid4() for _ in range(5)]
+    for n, d in enumerate(donations):
+        donor(d, email=f"donor{n}@example.com")
+        hear("donations.donation_offered", d, declared_count=1)
+    started = time.monotonic()
+    result = deliver_due(budget=1.5)
+    took = time.monotonic() - started
+    assert 1 <= result.sent <= 2 and took < 1.5 + 1.0 + 1.0, (result, took)
+    statuses = [m.status for d in donations for m in messages(d)]
+    assert "sending" not in statuses and statuses.count("sent") == result.sent
+    while any(m.status != "sent" for d in donations for m in messages(d)):
+        deliver_due(budget=1.5)
+    assert [len(mailbox.to(f"donor{n}@example.com")) for n in range(5)] == [1] * 5
+
+
+def test_staff_alerts_are_claimed_so_two_ticks_at_once_mail_each_once(channels, monkeypatch):
+    """Two ticks overlapping (two beats, or a tick slower than its period) against a slow
+    server: each alert goes to the staff mailbox once."""
+    import threading
+
+    mailbox, _ = channels
+    mailbox.delay = 0.3
+    monkeypatch.setenv("STAFF_ALERTS_EMAIL", "hub@bookcross.example")
+    for n in range(4):
+        hear("catalog.copy_misrouted", uuid.uuid4(), copy_code=f"K7QM4ZT9P{n}", centre_code="6341",
+             centre_name="ТСЦ 6341", settlement="Харків", oblast="Харківська")
+    ticks = [threading.Thread(target=deliver_due, kwargs={"budget": 10}) for _ in range(2)]
+    for tick in ticks:
+        tick.start()
+    for tick in ticks:
+        tick.join()
+    subjects = alerts_to(mailbox)
+    assert len(subjects) == 4 and len(set(subjects)) == 4, subjects
+
+
+def test_staff_alerts_go_first_when_donor_letters_are_queued(channels, monkeypatch):
+    mailbox, _ = channels
+    mailbox.delay = 0.4
+    monkeypatch.setenv("STAFF_ALERTS_EMAIL", "hub@bookcross.example")
+    for n in range(6):
+        d = uuid.uuid4()
+        donor(d, email=f"donor{n}@example.com")
+        hear("donations.donation_offered", d, declared_count=1)
+    hear("catalog.copy_misrouted", uuid.uuid4(), copy_code="K7QM4ZT9P2", centre_code="6341",
+         centre_name="ТСЦ 6341", settlement="Харків", oblast="Харківська")
+    deliver_due(budget=0.5)
+    assert alerts_to(mailbox) == ["Книжка K7QM4-ZT9P2 прийшла не туди: Харків, 6341"]
+    assert len(mailbox.messages) < 1 + 6  # the letters wait for the next ticks; the alert did not
