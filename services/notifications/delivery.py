@@ -33,7 +33,7 @@ from services.notifications import alerts, compose
 from services.notifications.channels import PermanentFailure, TemporaryFailure
 from services.notifications.channels.telegram import RetryLater
 from services.notifications.models import Contact, CopyFact, Message, Notice
-from services.notifications.schedule import earliest_send
+from services.notifications.schedule import PICKUP_STAGES, earliest_send, superseded
 from shared import config, db
 from shared.models import utcnow
 from shared.outbox import add_event
@@ -150,6 +150,8 @@ def prepare_due(now: datetime, result: DeliveryResult) -> None:
                     _drop(notice, "no contact", result)
                 else:
                     notice.send_after = now + timedelta(seconds=30)
+            elif superseded_now(session, notice.donation_id, notice.stage, notice.occurred_at, notice.id):
+                _drop(notice, "superseded by newer news", result)
             elif stage in READER_STAGES and not contact.reader_news:
                 _drop(notice, "reader news not asked for", result)
             else:
@@ -160,6 +162,16 @@ def prepare_due(now: datetime, result: DeliveryResult) -> None:
                 _new_message(session, notice, contact, channels[0], now)
                 notice.status, notice.channel = "done", channels[0]
                 result.prepared += 1
+
+
+def superseded_now(session: Session, donation_id, stage: str, occurred_at: datetime | None,
+                   notice_id: int | None = None) -> bool:
+    """Has newer news of this donation overtaken this notice? (schedule.superseded)"""
+    if occurred_at is None or stage.split(":")[0] not in PICKUP_STAGES:
+        return False
+    others = session.execute(select(Notice.stage, Notice.occurred_at).where(
+        Notice.donation_id == donation_id, Notice.id != (notice_id or -1))).all()
+    return superseded(stage, occurred_at, [(s, at) for s, at in others])
 
 
 def _drop(notice: Notice, reason: str, result: DeliveryResult) -> None:

@@ -13,11 +13,14 @@ from shared import db
 from shared.models import utcnow
 
 
-def _notice(session: Session, donation_id, stage: str, **details) -> None:
-    """At most one notice per donation and stage, whatever arrives twice."""
-    db.insert_ignoring_duplicates(session, Notice.__table__, {
-        "donation_id": donation_id, "stage": stage, "details": details, "status": "pending",
-        "created_at": utcnow(), "send_after": utcnow()})
+def _notice(session: Session, donation_id, stage: str, occurred_at=None, **details) -> None:
+    """At most one notice per donation and stage, whatever arrives twice. News of a pickup
+    that something newer has overtaken is kept, but never told."""
+    values = {"donation_id": donation_id, "stage": stage, "details": details, "status": "pending",
+              "created_at": utcnow(), "send_after": utcnow(), "occurred_at": occurred_at}
+    if occurred_at is not None and delivery.superseded_now(session, donation_id, stage, occurred_at):
+        values.update(status="dropped", reason="superseded by newer news")
+    db.insert_ignoring_duplicates(session, Notice.__table__, values)
 
 
 def on_donor_contact_changed(session: Session, event: dict) -> None:
@@ -44,14 +47,14 @@ def on_donor_contact_changed(session: Session, event: dict) -> None:
 
 def on_donation_offered(session: Session, event: dict) -> None:
     p = event["payload"]
-    _notice(session, p["donation_id"], "offered", count=p["declared_count"])
+    _notice(session, p["donation_id"], "offered", event["occurred_at"], count=p["declared_count"])
 
 
 def _pickup_window_notice(session: Session, event: dict, stage: str) -> None:
     """One notice per window: a new time is news, the same time heard twice is not."""
     p = event["payload"]
     key = f"{stage}:{p['scheduled_start'].astimezone(timezone.utc).isoformat()}"
-    _notice(session, p["donation_id"], key, start=p["scheduled_start"].isoformat(),
+    _notice(session, p["donation_id"], key, event["occurred_at"], start=p["scheduled_start"].isoformat(),
             end=p["scheduled_end"].isoformat())
 
 
@@ -61,13 +64,13 @@ def on_pickup_scheduled(session: Session, event: dict) -> None:
 
 def on_donation_collected(session: Session, event: dict) -> None:
     p = event["payload"]
-    _notice(session, p["donation_id"], "collected", count=p["collected_count"],
+    _notice(session, p["donation_id"], "collected", event["occurred_at"], count=p["collected_count"],
             declared=p["declared_count"])
 
 
 def on_donation_at_hub(session: Session, event: dict) -> None:
     p = event["payload"]
-    _notice(session, p["donation_id"], "at_hub", count=p["expected_count"])
+    _notice(session, p["donation_id"], "at_hub", event["occurred_at"], count=p["expected_count"])
 
 
 def on_pickup_rescheduled(session: Session, event: dict) -> None:
@@ -77,12 +80,12 @@ def on_pickup_rescheduled(session: Session, event: dict) -> None:
 def on_pickup_failed(session: Session, event: dict) -> None:
     p = event["payload"]
     stage = f"pickup_failed:{event['occurred_at'].astimezone(timezone.utc).isoformat()}"
-    _notice(session, p["donation_id"], stage, reason=p["reason"])
+    _notice(session, p["donation_id"], stage, event["occurred_at"], reason=p["reason"])
 
 
 def on_donation_cancelled(session: Session, event: dict) -> None:
     p = event["payload"]
-    _notice(session, p["donation_id"], "cancelled", by=p["by"], reason=p["reason"])
+    _notice(session, p["donation_id"], "cancelled", event["occurred_at"], by=p["by"], reason=p["reason"])
 
 
 def on_donor_erased(session: Session, event: dict) -> None:

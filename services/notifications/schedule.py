@@ -53,3 +53,19 @@ def send_after(stage: str, first_seen: datetime, channel: str) -> datetime:
     and not in quiet hours (phones)."""
     due = first_seen + batch_window() if stage in PER_COPY_STAGES else first_seen
     return earliest_send(due, channel)
+
+
+# News of a pickup is only worth telling while nothing newer is known about the donation: a
+# pickup time the bus brings after a newer time, a failure, the collection or a cancellation
+# (events can overtake each other) would tell the donor something no longer true.
+PICKUP_STAGES = frozenset({"pickup_scheduled", "pickup_rescheduled", "pickup_failed"})
+DONATION_STAGES = PICKUP_STAGES | {"collected", "cancelled"}
+
+
+def superseded(stage: str, occurred_at: datetime | None,
+               others: list[tuple[str, datetime | None]]) -> bool:
+    """Is this notice's news overtaken by another notice of the same donation?"""
+    if stage.split(":")[0] not in PICKUP_STAGES or occurred_at is None:
+        return False
+    return any(other.split(":")[0] in DONATION_STAGES and at is not None and at > occurred_at
+               for other, at in others)

@@ -403,3 +403,44 @@ def test_staff_alerts_go_first_when_donor_letters_are_queued(channels, monkeypat
     deliver_due(budget=0.5)
     assert alerts_to(mailbox) == ["Книжка K7QM4-ZT9P2 прийшла не туди: Харків, 6341"]
     assert len(mailbox.messages) < 1 + 6  # the letters wait for the next ticks; the alert did not
+
+
+@pytest.mark.parametrize("order", ["in order", "overtaken", "overtaken after the newer was sent"])
+def test_an_older_pickup_time_is_never_told_after_a_newer_one(channels, order):
+    """The bus does not promise order (retries, two pool processes): the donor hears of a
+    pickup time only while nothing newer is known — whichever event arrives first."""
+    mailbox, _ = channels
+    d = uuid.uuid4()
+    donor(d)
+    scheduled = sample_envelope("donations.pickup_scheduled", d)
+    rescheduled = sample_envelope("donations.pickup_rescheduled", d)  # written later: newer
+    if order == "in order":
+        handle("notifications", HANDLERS, scheduled)
+        deliver_due()
+        handle("notifications", HANDLERS, rescheduled)
+        deliver_due()
+        told = ["pickup_scheduled", "pickup_rescheduled"]
+    else:
+        handle("notifications", HANDLERS, rescheduled)
+        if order == "overtaken after the newer was sent":
+            deliver_due()
+        handle("notifications", HANDLERS, scheduled)
+        deliver_due()
+        told = ["pickup_rescheduled"]
+    assert [m.stage.split(":")[0] for m in messages(d) if m.status == "sent"] == told
+    assert len(mailbox.to("olena@example.com")) == len(told)
+
+
+def test_no_pickup_time_is_told_after_the_books_were_collected(channels):
+    mailbox, _ = channels
+    d = uuid.uuid4()
+    donor(d)
+    scheduled = sample_envelope("donations.pickup_scheduled", d)
+    collected = sample_envelope("donations.donation_collected", d)
+    handle("notifications", HANDLERS, collected)
+    handle("notifications", HANDLERS, scheduled)
+    deliver_due()
+    assert [m.stage for m in messages(d)] == ["collected"]
+    with db.session_scope("notifications") as session:
+        dropped = session.scalar(select(Notice).where(Notice.donation_id == d, Notice.stage.startswith("pickup")))
+        assert (dropped.status, dropped.reason) == ("dropped", "superseded by newer news")
