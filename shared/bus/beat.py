@@ -1,5 +1,6 @@
-"""Celery beat for the whole network: the periodic outbox sweep of every service, and the
-notifications delivery loop.
+"""Celery beat for the whole network: the periodic outbox sweep of every service, the pruning
+of the bus's tables, and the notifications delivery loop. Every task it sends is safe to run
+twice at once, so two beats are harmless.
 
 Run: celery -A shared.bus.beat:app beat
 """
@@ -10,8 +11,9 @@ import os
 from celery import Celery
 
 from shared import config
+from shared.bus import retention
 from shared.bus.settings import celery_settings
-from shared.bus.subscriptions import relay_queue, relay_task_name
+from shared.bus.subscriptions import prune_task_name, relay_queue, relay_task_name
 
 SWEEP = config.bus_settings().sweep_seconds
 
@@ -26,6 +28,12 @@ app.conf.beat_schedule = {
     }
     for service in config.SERVICES
 }
+for service in config.SERVICES:
+    app.conf.beat_schedule[f"{service}-bus-prune"] = {
+        "task": prune_task_name(service),
+        "schedule": retention.prune_every(),
+        "options": {"queue": relay_queue(service), "expires": retention.prune_every()},
+    }
 DELIVER_EVERY = float(os.environ.get("NOTIFY_TICK_SECONDS", "2"))
 app.conf.beat_schedule["notifications-deliver"] = {
     "task": "bookcross.notifications.deliver",  # services/notifications/tasks.py

@@ -23,9 +23,10 @@ from celery import Celery, signals
 from celery.exceptions import Reject, Retry, TimeLimitExceeded
 
 from shared import config, db
+from shared.bus import retention
 from shared.bus.consumer import Handlers, dead_letter, handle
 from shared.bus.settings import TASK_SOFT_TIME_LIMIT, celery_settings, retry_pause
-from shared.bus.subscriptions import consume_task_name, relay_task_name
+from shared.bus.subscriptions import consume_task_name, prune_task_name, relay_task_name
 from shared.logging import configure_logging
 from shared.outbox.relay import relay_pending, set_publisher
 
@@ -94,6 +95,14 @@ def make_celery(service: str, handlers: Handlers) -> Celery:
             log.info("outbox.sweep", service=service, sent=result.sent,
                      failed=result.failed, dead=result.dead)
         return result.sent
+
+    @app.task(name=prune_task_name(service), ignore_result=True, acks_late=False)
+    def prune() -> int:
+        pruned = retention.prune(service)
+        if pruned.outbox or pruned.processed or pruned.dead_letters:
+            log.info("bus.pruned", service=service, outbox=pruned.outbox, processed=pruned.processed,
+                     dead_letters=pruned.dead_letters)
+        return pruned.outbox + pruned.processed + pruned.dead_letters
 
     return app
 

@@ -50,6 +50,10 @@ def relay_task_name(service: str) -> str:
     return f"bookcross.{service}.relay"
 
 
+def prune_task_name(service: str) -> str:
+    return f"bookcross.{service}.prune"
+
+
 def relay_queue(service: str) -> str:
     # The sweep has its own queue so a backlog of events never delays it.
     return f"{service}.relay"
