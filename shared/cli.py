@@ -125,11 +125,14 @@ def status() -> None:
     ok = True
     click.echo(f"redis  {report['redis']['url']}  {report['redis']['status']}")
     ok &= report["redis"]["status"] == "ok"
+    if "beat" in report:
+        click.echo(f"beat   {report['beat']}")
     for service, info in report["services"].items():
-        ok &= info["web"] == "ready"
+        ok &= info["web"] == "ready" and info.get("round_trip", "").endswith(" ms")
         click.echo(f"{service:14} web={info['web']:10} queue={info['queue']!s:>5} "
                    f"outbox_pending={info['outbox_pending']!s:>5} outbox_dead={info['outbox_dead']!s:>3} "
-                   f"dead_letters={info['dead_letters']!s:>3} workers={info['workers']}")
+                   f"dead_letters={info['dead_letters']!s:>3} workers={info['workers']} "
+                   f"round_trip={info.get('round_trip', '?')}")
     sys.exit(0 if ok else 1)
 
 

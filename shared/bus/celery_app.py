@@ -26,7 +26,8 @@ from shared import config, db
 from shared.bus import retention
 from shared.bus.consumer import Handlers, dead_letter, handle
 from shared.bus.settings import TASK_SOFT_TIME_LIMIT, celery_settings, retry_pause
-from shared.bus.subscriptions import consume_task_name, prune_task_name, relay_task_name
+from shared.bus.subscriptions import consume_task_name, probe_task_name, prune_task_name, relay_task_name
+from shared.bus.watchdog import start_watchdog
 from shared.logging import configure_logging
 from shared.outbox.relay import relay_pending, set_publisher
 
@@ -96,6 +97,11 @@ def make_celery(service: str, handlers: Handlers) -> Celery:
                      failed=result.failed, dead=result.dead)
         return result.sent
 
+    @app.task(name=probe_task_name(service), ignore_result=True, acks_late=False)
+    def probe(token: str) -> None:
+        """A round trip through this service's own queue (`bookcross status`)."""
+        _redis().set(f"bookcross:probe:{token}", "1", ex=60)
+
     @app.task(name=prune_task_name(service), ignore_result=True, acks_late=False)
     def prune() -> int:
         pruned = retention.prune(service)
@@ -104,6 +110,7 @@ def make_celery(service: str, handlers: Handlers) -> Celery:
                      dead_letters=pruned.dead_letters)
         return pruned.outbox + pruned.processed + pruned.dead_letters
 
+    start_watchdog(app, service)
     return app
 
 

@@ -50,6 +50,10 @@ def relay_task_name(service: str) -> str:
     return f"bookcross.{service}.relay"
 
 
+def probe_task_name(service: str) -> str:
+    return f"bookcross.{service}.probe"
+
+
 def prune_task_name(service: str) -> str:
     return f"bookcross.{service}.prune"
 
