@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import signal
-import subprocess
 import sys
 import uuid
 from datetime import datetime, timezone
@@ -139,20 +137,24 @@ def status() -> None:
 @main.command()
 @click.option("--demo/--no-demo", default=True, help="Demo values for unknown centre facts.")
 def up(demo: bool) -> None:
-    """Start the whole network in the foreground (Ctrl-C stops it)."""
+    """Start the whole network in the foreground (Ctrl-C stops it). A process that crashes is
+    restarted with a growing pause; the rest keep running."""
     from shared.embedded import EmbeddedRedis
-    from shared.processes import procfile
+    from shared.processes import network_programs
+    from shared.supervisor import Program, Supervisor
 
     var = config.var_dir()
-    embedded = None
     env = dict(os.environ, BOOKCROSS_VAR_DIR=str(var))
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(var / "metrics"))
+    programs: list[Program] = []
+    redis_program = None
     if not os.environ.get("REDIS_URL"):
         embedded = EmbeddedRedis(var / "redis", port=int(os.environ.get("REDIS_PORT", "0")) or None)
-        embedded.start()
         (var / "redis.url").write_text(embedded.url)
         env["REDIS_URL"] = embedded.url
-        click.echo(f"embedded Redis: {embedded.url} (data in {var / 'redis'})")
+        redis_program = Program("redis", embedded.command(), ready=embedded.wait_ready)
+        programs.append(redis_program)
+        click.echo(f"embedded Redis: {embedded.url} (data in {var / 'redis'}, append-only file)")
     local_mail_port = None
     if not os.environ.get("SMTP_URL"):
         # No mail server given: a local one keeps every e-mail in var/mail (see `bookcross mail`).
@@ -166,6 +168,11 @@ def up(demo: bool) -> None:
     os.makedirs(metrics_dir, exist_ok=True)
     for name in os.listdir(metrics_dir):
         os.remove(os.path.join(metrics_dir, name))
+    programs += [Program(name, args) for name, args in
+                 network_programs(str(var), local_mail_port=local_mail_port)]
+    supervisor = Supervisor(programs, env=env, cwd=os.getcwd())
+    if redis_program is not None:
+        supervisor.start(redis_program)
 
     from services.catalog.services import seed_centres
     from shared.auth import issue_token
@@ -175,7 +182,6 @@ def up(demo: bool) -> None:
         upgrade(service)
     seed_centres(demo=demo)
     admin = _first_admin()
-    (var / "Procfile").write_text(procfile(str(var), local_mail_port=local_mail_port))
 
     click.echo("")
     for service in config.SERVICES:
@@ -183,21 +189,7 @@ def up(demo: bool) -> None:
         click.echo(f"{service:14} {base}   API docs: {base}/api/docs")
     click.echo(f"{'staff sign-in':14} {config.service_url('catalog')}/staff/login")
     click.echo(f"\nadmin token (Authorization: Bearer …):\n{issue_token(admin)}\n")
-    honcho = subprocess.Popen([sys.executable, "-m", "honcho", "-f", str(var / "Procfile"),
-                               "-d", os.getcwd(), "start"], env=env)
-
-    def _forward(signum, _frame):
-        honcho.send_signal(signum)
-
-    signal.signal(signal.SIGTERM, _forward)
-    try:
-        code = honcho.wait()
-    except KeyboardInterrupt:
-        code = honcho.wait()
-    finally:
-        if embedded:
-            embedded.stop()
-    sys.exit(code)
+    sys.exit(supervisor.run())
 
 
 def _first_admin():

@@ -35,26 +35,37 @@ class EmbeddedRedis:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, timeout: float = 10) -> "EmbeddedRedis":
+    def command(self) -> list[str]:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        args = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
+        return [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
                 "--dir", str(self.data_dir), "--save", "",
                 "--appendonly", "yes" if self.appendonly else "no",
                 "--appendfsync", "everysec", "--maxmemory-policy", "noeviction",
                 "--daemonize", "no", "--logfile", str(self.data_dir / "redis.log")]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+
+    def start(self, timeout: float = 10) -> "EmbeddedRedis":
+        self.process = subprocess.Popen(self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         start_new_session=True)
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float = 10) -> None:
+        """Until the server answers a ping (it replays its append-only file first)."""
         deadline = time.monotonic() + timeout
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"embedded redis exited; see {self.data_dir / 'redis.log'}")
-            try:
-                if client.ping():
-                    client.close()
-                    return self
-            except redis.ConnectionError:
-                time.sleep(0.05)
+        try:
+            while time.monotonic() < deadline:
+                if self.process is not None and self.process.poll() is not None:
+                    raise RuntimeError(f"embedded redis exited; see {self.data_dir / 'redis.log'}")
+                try:
+                    if client.ping():
+                        return
+                except redis.exceptions.BusyLoadingError:
+                    time.sleep(0.05)
+                except redis.ConnectionError:
+                    time.sleep(0.05)
+        finally:
+            client.close()
         raise RuntimeError("embedded redis did not answer in time")
 
     def stop(self, kill: bool = False) -> None:

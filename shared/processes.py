@@ -1,5 +1,5 @@
-"""The processes of a bookcross network, one definition for `bookcross up` (via honcho),
-the end-to-end tests and docker-compose's commands."""
+"""The processes of a bookcross network, one definition for `bookcross up` (under
+shared.supervisor), the end-to-end tests and docker-compose's commands."""
 from __future__ import annotations
 
 import shutil
@@ -36,14 +36,15 @@ def local_mail_command(port: int, maildir: str) -> list[str]:
             "--maildir", maildir]
 
 
-def procfile(var_dir: str, web_workers: int = 2, worker_concurrency: int = 2,
-             local_mail_port: int | None = None) -> str:
-    lines = []
+def network_programs(var_dir: str, web_workers: int = 2, worker_concurrency: int = 2,
+                     local_mail_port: int | None = None) -> list[tuple[str, list[str]]]:
+    """(name, command) of every process `bookcross up` runs, in the order it starts them."""
+    programs = []
     if local_mail_port:
-        lines.append("mail: " + " ".join(local_mail_command(local_mail_port, f"{var_dir}/mail")))
+        programs.append(("mail", local_mail_command(local_mail_port, f"{var_dir}/mail")))
     for service in config.SERVICES:
-        lines.append(f"{service}: " + " ".join(web_command(service, config.port(service), web_workers)))
+        programs.append((service, web_command(service, config.port(service), web_workers)))
     for service in config.SERVICES:
-        lines.append(f"{service}_worker: " + " ".join(worker_command(service, worker_concurrency)))
-    lines.append("beat: " + " ".join(beat_command(f"{var_dir}/celerybeat-schedule")))
-    return "\n".join(lines) + "\n"
+        programs.append((f"{service}_worker", worker_command(service, worker_concurrency)))
+    programs.append(("beat", beat_command(f"{var_dir}/celerybeat-schedule")))
+    return programs

@@ -1,5 +1,6 @@
 """`bookcross up` as `make run` starts it: embedded SQLite and Redis, nothing on PATH but the
-system's, and Ctrl-C stops every process it started."""
+system's; a crashed worker or Redis is restarted while the rest keep running; and Ctrl-C stops
+every process it started."""
 from __future__ import annotations
 
 import os
@@ -49,6 +50,24 @@ def test_up_runs_the_whole_network_on_the_embedded_default_and_stops_on_ctrl_c(t
             return response.ok and response.json()
 
         wait_for(notified, timeout=30, message="the offer reached notifications over the embedded Redis")
+
+        # A crash of the catalog worker and of Redis (power to them cut): each is restarted on
+        # its own, the rest keep running, and a new offer goes all the way again.
+        def started_pid(name: str) -> int:
+            found = re.findall(rf"started {name} \(pid (\d+)\)", (tmp_path / "up.log").read_text())
+            return int(found[-1])
+
+        for name in ("catalog_worker", "redis"):
+            os.killpg(started_pid(name), signal.SIGKILL)
+        wait_for(lambda: (tmp_path / "up.log").read_text().count("restarting it in") >= 2, timeout=30,
+                 message="the supervisor noticed both crashes")
+        wait_for(lambda: "started redis" in (tmp_path / "up.log").read_text().split("redis exited")[-1],
+                 timeout=30, message="redis restarted")
+        second = requests.post(f"http://127.0.0.1:{ports['donations']}/api/v1/donations", json=offer(), timeout=10)
+        assert second.status_code == 201, second.text
+        donation_id = second.json()["id"]
+        wait_for(notified, timeout=60, message="a new offer reached notifications after the crashes")
+        assert requests.get(f"http://127.0.0.1:{ports['catalog']}/readyz", timeout=5).ok
         # With no SMTP_URL, the thank-you letter lands in the local mailbox, listed by `bookcross mail`.
         wait_for(lambda: list((tmp_path / "var" / "mail" / "new").glob("*")), timeout=30,
                  message="the letter in var/mail/new")
