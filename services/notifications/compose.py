@@ -34,6 +34,7 @@ class Outgoing:
     language: str = "uk"
     encoding: str | None = None
     segments: int | None = None
+    key: str | None = None  # the message's id in the delivery log
 
 
 # --- the words ----------------------------------------------------------------------------
@@ -93,7 +94,7 @@ def compose(session: Session, message: Message, contact: Contact) -> Outgoing:
         preferences = preferences_url(contact.donor_id)
         return Outgoing(to=to, subject=rendered.subject, text=_with_footer(rendered.text, lang, unsubscribe, preferences),
                         html=_html(rendered.text, lang, unsubscribe, preferences),
-                        unsubscribe_url=unsubscribe, language=lang)
+                        unsubscribe_url=unsubscribe, language=lang, key=f"m{message.id}")
     # SMS and Telegram: short, plain; Latin letters if asked for, or if they cost fewer segments.
     rendered = render(stage, lang, latin_script=contact.latin, **context)
     text = plain_punctuation(rendered.text) if lang == "en" or contact.latin else rendered.text
@@ -147,7 +148,7 @@ class Senders:
         if channel == "email" and self.email:
             return self.email.send(Email(to=outgoing.to, subject=outgoing.subject, text=outgoing.text,
                                          html=outgoing.html, unsubscribe_url=outgoing.unsubscribe_url,
-                                         language=outgoing.language))
+                                         language=outgoing.language, key=outgoing.key))
         if channel == "sms" and self.sms:
             return self.sms.send(outgoing.to, outgoing.text).gateway_id
         if channel == "telegram" and self.telegram:

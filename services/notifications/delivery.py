@@ -190,12 +190,16 @@ def _new_message(session: Session, notice: Notice, contact: Contact, channel: st
 
 # --- messages → channels ------------------------------------------------------------------
 
+STALE_ERROR = "outcome unknown: the worker stopped while sending"
+
+
 def release_stale(now: datetime) -> int:
-    """A message left `sending` by a worker that died mid-send is tried again."""
+    """A message left `sending` by a worker that died mid-send is tried again. The server may
+    have taken it already: the one way a letter can arrive twice (with the same Message-ID)."""
     with db.session_scope(SERVICE) as session:
         return session.execute(update(Message).where(
             Message.status == "sending", Message.next_attempt_at <= now - settings().stale_after)
-            .values(status="pending")).rowcount
+            .values(status="pending", last_error=STALE_ERROR)).rowcount
 
 
 def _claim_next(now: datetime, result: DeliveryResult):
@@ -278,7 +282,8 @@ def _record_send(message_id: int, outgoing, provider_id, error: str | None, perm
 def _finish(session: Session, message: Message, status: str, error: str | None,
             result: DeliveryResult, now: datetime) -> None:
     message.status = status
-    message.last_error = error[:2000] if error else None
+    if not (status == "sent" and message.last_error == STALE_ERROR):  # kept: it may have gone twice
+        message.last_error = error[:2000] if error else None
     if status == "sent":
         message.sent_at = now
         result.sent += 1

@@ -21,6 +21,10 @@ class Email:
     html: str
     unsubscribe_url: str
     language: str = "uk"
+    # The delivery log's id of this message: the Message-ID is made from it, so a letter sent
+    # again (a worker stopped between the server's OK and our commit) carries the same id, and
+    # mail clients show it once.
+    key: str | None = None
 
 
 class SmtpSender:
@@ -43,7 +47,8 @@ class SmtpSender:
         message["From"] = formataddr((name, address.strip("<>"))) if name else self.sender
         message["To"] = email.to
         message["Subject"] = email.subject
-        message["Message-ID"] = make_msgid(domain="bookcross.local")
+        domain = address.strip("<>").rpartition("@")[2] or "bookcross.local"
+        message["Message-ID"] = f"<bookcross.{email.key}@{domain}>" if email.key else make_msgid(domain=domain)
         message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(email.text)
