@@ -32,6 +32,7 @@ class Program:
     restarts: int = 0
     pause: float = RESTART_FIRST_PAUSE
     restart_at: float | None = None
+    held: bool = False  # stopped on purpose: not restarted until resumed
     readers: list[threading.Thread] = field(default_factory=list)
 
 
@@ -76,7 +77,9 @@ class Supervisor:
 
     def run(self) -> int:
         """Start everything, keep it running until told to stop; returns the exit code."""
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             for program in self.programs:
                 if self._stopping.is_set():
@@ -94,8 +97,8 @@ class Supervisor:
     def tend(self) -> None:
         """Notice programs that exited, and restart those whose pause is over."""
         now = time.monotonic()
-        for program in self.programs:
-            if program.popen is None:
+        for program in list(self.programs):
+            if program.popen is None or program.held:
                 continue
             code = program.popen.poll()
             if code is not None and program.restart_at is None:
@@ -111,6 +114,37 @@ class Supervisor:
                     self.start(program)
                 except Exception as exc:  # not ready in time: it will be noticed and retried
                     self.say("supervisor", f"{program.name} did not come up: {exc}")
+
+    def program(self, name: str) -> Program:
+        return next(p for p in self.programs if p.name == name)
+
+    def add(self, program: Program) -> None:
+        """Start one more program under supervision (a second beat, a scaled-out worker)."""
+        self.width = max(self.width, len(program.name))
+        self.programs.append(program)
+        self.start(program)
+
+    def hold(self, name: str, sig: int = signal.SIGTERM) -> None:
+        """Stop a program on purpose and keep it stopped until `resume`."""
+        program = self.program(name)
+        program.held = True
+        if program.popen is not None and program.popen.poll() is None:
+            _signal_group(program.popen, sig)
+            try:
+                program.popen.wait(15)
+            except subprocess.TimeoutExpired:
+                _signal_group(program.popen, signal.SIGKILL)
+                program.popen.wait(5)
+        self.say("supervisor", f"{name} held (stopped on purpose)")
+
+    def resume(self, name: str) -> None:
+        program = self.program(name)
+        program.held, program.pause = False, RESTART_FIRST_PAUSE
+        self.start(program)
+
+    def remove(self, name: str) -> None:
+        self.hold(name)
+        self.programs.remove(self.program(name))
 
     def _on_signal(self, signum, _frame) -> None:
         self._stopping.set()

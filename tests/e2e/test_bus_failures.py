@@ -202,3 +202,36 @@ def test_a_database_away_longer_than_every_retry_loses_nothing(network, control,
     wait_for(lambda: all(handled(e) for _, e in offers), timeout=60, message="handled once it is back")
     print(f"\ncatalog's database away 20 s: every event handled {time.monotonic() - back:.1f}s after it came back")
     assert all(handled(e) == 1 and incoming(d) == 1 and _dead_letters(e) == 0 for d, e in offers)
+
+
+def test_redis_killed_mid_stream_and_restarted_from_its_append_only_file(network, control, redis_server):
+    """SIGKILL, not a clean shutdown: messages queued and unacknowledged come back from the AOF
+    (appendfsync everysec: what Redis acknowledged is in the file; only an OS crash could lose
+    the last second); events committed meanwhile wait in the outbox. Each is handled once."""
+    control.set("test:delay", 1)
+    before = [make_offer() for _ in range(4)]
+    redis_server.stop(kill=True)
+    try:
+        during = [make_offer() for _ in range(3)]
+    finally:
+        redis_server.start()
+        control.delete("test:delay")
+    offers = before + during
+    wait_for(lambda: all(handled(e) for _, e in offers), timeout=90, message="every event handled")
+    assert all(handled(e) == 1 and incoming(d) == 1 for d, e in offers)
+
+
+def test_redis_frozen_is_waited_out(network, control, redis_server):
+    """SIGSTOP: connections hang instead of being refused. Offers are still accepted at once
+    (the relay publishes off the request), and everything moves on when Redis wakes."""
+    redis_server.process.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        offers = [make_offer() for _ in range(3)]
+        accepted_in = time.monotonic() - started
+        time.sleep(6)
+    finally:
+        redis_server.process.send_signal(signal.SIGCONT)
+    assert accepted_in < 3, f"offers took {accepted_in:.1f}s with Redis frozen"
+    wait_for(lambda: all(handled(e) for _, e in offers), timeout=90, message="handled after the freeze")
+    assert all(handled(e) == 1 and incoming(d) == 1 for d, e in offers)
