@@ -30,6 +30,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.internal": {"uk": "Сталася помилка на нашому боці. Ми вже знаємо і виправляємо.",
                        "en": "Something went wrong on our side. We know and are fixing it."},
     "error.unavailable": {"uk": "Сервіс тимчасово недоступний.", "en": "The service is temporarily unavailable."},
+    "error.csrf": {"uk": "Бракує заголовка X-CSRF-Token: зміни зі сторінки персоналу мають його надсилати.",
+                   "en": "The X-CSRF-Token header is missing: changes from a staff page must send it."},
+    "error.too_many_wait": {"uk": "Забагато запитів. Спробуйте знову за {seconds} с.",
+                            "en": "Too many requests. Please try again in {seconds} s."},
+    "error.unsupported_media": {"uk": "Непідтримуваний тип вмісту: надсилайте {expected}.",
+                                "en": "Unsupported content type: send {expected}."},
     "error.invalid_json": {"uk": "Тіло запиту має бути JSON-об'єктом.", "en": "The request body must be a JSON object."},
     # field-level
     "field.required": {"uk": "Обов'язкове поле.", "en": "This field is required."},

@@ -88,7 +88,7 @@ def _create(session: Session, donor_data: dict, handover: dict, items: list[doma
                   email=donor_data.get("email"), phone=donor_data.get("phone"),
                   language=donor_data.get("language", "uk"), latin=donor_data.get("latin", False),
                   channels=donor_data.get("channels") or [],
-                  consent_at=now if donor_data.get("consent") else None, created_at=now)
+                  consent_at=now if donor_data.get("consent") else None, created_at=now, contact_revision=1)
     declared = sum(i.quantity for i in items)
     donation = Donation(
         id=uuid.uuid4(), tracking_code=codes.normalise(codes.new_code(codes.TRACKING_RANDOM_CHARS)),
@@ -107,7 +107,7 @@ def _create(session: Session, donor_data: dict, handover: dict, items: list[doma
             "donation_id": donation.id, "donor_id": donor.id,
             "tracking_code": codes.display(donation.tracking_code), "name": donor.name,
             "email": donor.email, "phone": donor.phone, "language": donor.language,
-            "latin": donor.latin, "channels": donor.channels,
+            "latin": donor.latin, "channels": donor.channels, "sequence": donor.contact_revision,
         }, producer=SERVICE)
     add_event(session, "donations.donation_offered", {
         "donation_id": donation.id, "donor_kind": donor.kind, "handover": donation.handover,

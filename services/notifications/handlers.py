@@ -7,9 +7,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.notifications import alerts, delivery
-from services.notifications.models import Contact, ErasedDonor, Notice, TelegramLink
+from services.notifications.models import Contact, DonorGuard, ErasedDonor, Notice, TelegramLink
 from services.notifications.schedule import batch_window
-from shared import db
+from shared import db, staff_identity
 from shared.models import utcnow
 
 
@@ -20,10 +20,35 @@ def _notice(session: Session, donation_id, stage: str, **details) -> None:
         "created_at": utcnow(), "send_after": utcnow()})
 
 
+def _donor_guard(session: Session, donor_id) -> DonorGuard:
+    """Lock the donor's guard row (made on first use). A contact change and an erasure of one
+    donor take this lock first, so they run one after the other, never interleaved. On
+    PostgreSQL a twin inserting the same row waits for the first to commit; SQLite has one
+    writer at a time anyway."""
+    db.insert_ignoring_duplicates(session, DonorGuard.__table__, {"donor_id": donor_id})
+    return session.scalar(select(DonorGuard).where(DonorGuard.donor_id == donor_id)
+                          .with_for_update().execution_options(populate_existing=True))
+
+
+def contact_is_newer(guard: DonorGuard, sequence: int | None, occurred_at) -> bool:
+    """Events can overtake each other: a change is applied only if it is newer than the last one
+    applied for this donor — by the producer's sequence when it sends one, else by time."""
+    if sequence is not None and guard.contact_sequence is not None:
+        return sequence > guard.contact_sequence
+    if guard.contact_as_of is None:
+        return True
+    return occurred_at > guard.contact_as_of
+
+
 def on_donor_contact_changed(session: Session, event: dict) -> None:
     p = event["payload"]
-    if session.get(ErasedDonor, p["donor_id"]) is not None:
+    guard = _donor_guard(session, p["donor_id"])
+    if guard.erased_at is not None or session.get(ErasedDonor, p["donor_id"]) is not None:
         return  # forgotten on request; this event was only late
+    if not contact_is_newer(guard, p.get("sequence"), event["occurred_at"]):
+        return  # an older change that arrived after a newer one
+    guard.contact_sequence = p.get("sequence") if p.get("sequence") is not None else guard.contact_sequence
+    guard.contact_as_of = max(filter(None, (guard.contact_as_of, event["occurred_at"])))
     contact = session.get(Contact, p["donation_id"])
     if contact is None:
         contact = Contact(donation_id=p["donation_id"])
@@ -89,6 +114,8 @@ def on_donor_erased(session: Session, event: dict) -> None:
     """Delete every contact of the donor and wipe the log of them; notices keep no personal
     data and stay (the counts are statistics)."""
     p = event["payload"]
+    guard = _donor_guard(session, p["donor_id"])
+    guard.erased_at = guard.erased_at or utcnow()
     session.execute(delete(Contact).where(
         (Contact.donor_id == p["donor_id"]) | Contact.donation_id.in_(p["donation_ids"])))
     session.execute(delete(TelegramLink).where(TelegramLink.donor_id == p["donor_id"]))
@@ -143,7 +170,12 @@ def on_event_dead_lettered(session: Session, event: dict) -> None:
     alerts.add(session, "dead_letter", f"dead:{p['service']}:{p['dead_event_id']}", p)
 
 
+def on_staff_account_changed(session: Session, event: dict) -> None:
+    staff_identity.apply(session, event["payload"])
+
+
 HANDLERS = {
+    "catalog.staff_account_changed": (on_staff_account_changed,),
     "donations.donor_contact_changed": (on_donor_contact_changed,),
     "donations.donation_offered": (on_donation_offered,),
     "donations.pickup_scheduled": (on_pickup_scheduled, watch_pickup),

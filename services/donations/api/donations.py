@@ -20,6 +20,7 @@ from services.donations.schemas import (
 from shared.auth import current_staff, public, require
 from shared.codes import display
 from shared.i18n import current_language
+from shared.limits import limited
 from shared.web import ApiError
 
 blp = Blueprint("donations", __name__, url_prefix="/api/v1/donations",
@@ -33,6 +34,7 @@ def _conflict(exc: domain.TransitionNotAllowed):
 
 @blp.route("")
 class Donations(MethodView):
+    @limited("offers")
     @public
     @blp.arguments(DonationIn)
     @blp.response(201, DonationCreated)

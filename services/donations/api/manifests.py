@@ -13,6 +13,7 @@ from services.donations.api.donations import created_response, idempotency_key
 from services.donations.schemas import DonationCreated, ManifestOfferIn
 from shared.auth import public
 from shared.i18n import field_error
+from shared.limits import limited
 from shared.web import ApiError
 
 blp = Blueprint("manifests", __name__, url_prefix="/api/v1/donations",
@@ -21,6 +22,7 @@ blp = Blueprint("manifests", __name__, url_prefix="/api/v1/donations",
 
 @blp.route("/manifest")
 class ManifestOffer(MethodView):
+    @limited("offers")
     @public
     @blp.response(201, DonationCreated)
     @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
