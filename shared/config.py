@@ -77,7 +77,10 @@ def staff_keys() -> list[str]:
 def donor_link_keys() -> list[str]:
     """Keys of the signed links in donors' messages (BOOKCROSS_DONOR_LINK_KEY). Rotating them
     never touches staff sign-ins."""
-    return _keys("BOOKCROSS_DONOR_LINK_KEY", "donor-links")
+    keys = _keys("BOOKCROSS_DONOR_LINK_KEY", "donor-links")
+    if not os.environ.get("BOOKCROSS_DONOR_LINK_KEY"):
+        keys.append(secret_key())  # links in letters sent before the keys were separated
+    return keys
 
 
 def port(service: str) -> int:

@@ -60,6 +60,20 @@ def pytest_unconfigure(config):
         server.stop()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no requests counted against any limit."""
+    from shared.limits import limiter
+
+    storage = getattr(limiter, "_storage", None)
+    if storage is not None:
+        try:
+            storage.reset()
+        except Exception:  # Redis stopped by a failure test: nothing counted there either
+            pass
+    yield
+
+
 @pytest.fixture(scope="session")
 def redis_server():
     return _REDIS[0]

@@ -174,7 +174,13 @@ def offer():
         return _render_offer(request.form, _flatten(exc.messages, rows), 422)
     # The form's own id is its idempotency key: a double click makes one donation.
     key = f"form:{request.form.get('form_id', '')}"[:100] if request.form.get("form_id") else None
-    donation = services.offer_donation(loaded, idempotency_key=key).donation
+    try:
+        donation = services.offer_donation(loaded, idempotency_key=key).donation
+    except services.IdempotencyKeyReused:
+        return _render_offer({k: v for k, v in request.form.items() if k != "form_id"},
+                             {"form": t("donations.idempotency_key_reused")}, 422)
+    except services.AlreadyOffered:
+        return _render_offer(request.form, {"form": t("donations.already_offered")}, 409)
     return redirect(url_for("donation_pages.track_page", code=donation.tracking_code,
                             lang=current_language(), new=1), 303)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import String, cast, func, literal, or_, select, update
+from sqlalchemy import String, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.notifications import alerts, compose, guards
@@ -146,7 +146,8 @@ def prepare_due(now: datetime, result: DeliveryResult) -> None:
                 if not channels:
                     _drop(notice, "no channel left (unsubscribed)", result)
                     continue
-                channels = guards.within_caps(session, channels, lambda c: recipient_hash(address(contact, c)), now)
+                channels = [c for c in channels
+                            if not guards.over_daily_cap(session, recipient_hash(address(contact, c)), now)]
                 if not channels:
                     _drop(notice, "daily cap of messages to this address", result)
                     continue
@@ -322,5 +323,6 @@ def erase_log(session: Session, donation_ids: list) -> None:
         text=None, subject=None, recipient_hash=literal("erased:", String) + cast(Message.id, String)))
     session.execute(update(Message).where(
         Message.donation_id.in_(donation_ids),
-        or_(Message.status == "pending", Message.status == "sending")).values(
-        status="failed", last_error="the donor was erased"))
+        or_(Message.status == "pending", Message.status == "sending", Message.last_error.is_not(None))).values(
+        status=case((Message.status.in_(("pending", "sending")), "failed"), else_=Message.status),
+        last_error="the donor was erased"))

@@ -47,8 +47,3 @@ def over_daily_cap(session: Session, recipient_hash: str, now: datetime) -> bool
     sent_lately = session.scalar(select(func.count()).select_from(Message).where(
         Message.recipient_hash == recipient_hash, Message.created_at > now - timedelta(days=1)))
     return sent_lately >= daily_cap()
-
-
-def within_caps(session: Session, channels: list[str], hash_of, now: datetime) -> list[str]:
-    """The channels whose address has not had its day's share of messages."""
-    return [c for c in channels if not over_daily_cap(session, hash_of(c), now)]

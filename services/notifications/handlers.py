@@ -1,16 +1,18 @@
 """What notifications does when it hears other services' events."""
 from __future__ import annotations
 
+import json
 from datetime import timezone
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.notifications import alerts, delivery
-from services.notifications.models import Contact, DonorGuard, ErasedDonor, Notice, TelegramLink
+from services.notifications.models import Contact, DonorGuard, ErasedDonor, Message, Notice, StaffAlert, TelegramLink
 from services.notifications.schedule import batch_window
 from shared import db, staff_identity
-from shared.models import utcnow
+from shared.erasure import scrub_contact_events, scrub_text
+from shared.models import DeadLetter, utcnow
 
 
 def _notice(session: Session, donation_id, stage: str, **details) -> None:
@@ -116,12 +118,33 @@ def on_donor_erased(session: Session, event: dict) -> None:
     p = event["payload"]
     guard = _donor_guard(session, p["donor_id"])
     guard.erased_at = guard.erased_at or utcnow()
-    session.execute(delete(Contact).where(
-        (Contact.donor_id == p["donor_id"]) | Contact.donation_id.in_(p["donation_ids"])))
+    mine = (Contact.donor_id == p["donor_id"]) | Contact.donation_id.in_(p["donation_ids"])
+    # What to look for in free-text columns (errors, alerts) before the contacts go.
+    personal = {value for contact in session.scalars(select(Contact).where(mine))
+                for value in (contact.email, contact.phone, contact.name, contact.telegram_chat_id) if value}
+    session.execute(delete(Contact).where(mine))
     session.execute(delete(TelegramLink).where(TelegramLink.donor_id == p["donor_id"]))
     delivery.erase_log(session, p["donation_ids"])
+    scrub_contact_events(session, [p["donor_id"]])
+    _scrub_free_text(session, personal)
     db.insert_ignoring_duplicates(session, ErasedDonor.__table__,
                                   {"donor_id": p["donor_id"], "erased_at": utcnow()})
+
+
+def _scrub_free_text(session: Session, personal: set[str]) -> None:
+    """Errors and alerts are free text a provider or a handler wrote: cut the person out."""
+    if not personal:
+        return
+    for alert in session.scalars(select(StaffAlert)):
+        details = json.loads(scrub_text(json.dumps(alert.details, ensure_ascii=False), personal))
+        if details != alert.details or scrub_text(alert.last_error, personal) != alert.last_error:
+            alert.details, alert.last_error = details, scrub_text(alert.last_error, personal)
+    for letter in session.scalars(select(DeadLetter)):
+        if scrub_text(letter.error, personal) != letter.error:
+            letter.error = scrub_text(letter.error, personal)
+    for message in session.scalars(select(Message).where(Message.last_error.is_not(None))):
+        if scrub_text(message.last_error, personal) != message.last_error:
+            message.last_error = scrub_text(message.last_error, personal)
 
 
 def _per_copy(stage: str):

@@ -42,7 +42,17 @@ class Donations(MethodView):
                           "schema": {"type": "string", "maxLength": 100}}])
     def post(self, data):
         """Offer books (public). Resubmitting the same form returns the same donation."""
-        return created_response(services.offer_donation(data, idempotency_key=idempotency_key()))
+        return created_response(offer(data))
+
+
+def offer(data: dict) -> services.Offered:
+    """The public offer use case, its refusals as API errors."""
+    try:
+        return services.offer_donation(data, idempotency_key=idempotency_key())
+    except services.IdempotencyKeyReused:
+        raise ApiError(422, "donations.idempotency_key_reused") from None
+    except services.AlreadyOffered:
+        raise ApiError(409, "donations.already_offered") from None
 
 
 def idempotency_key() -> str | None:
