@@ -160,7 +160,6 @@ def main() -> int:
     args = parser.parse_args()
     total = int(args.rate * args.seconds)
 
-    from shared.auth import Staff, issue_token
     from shared.processes import executable
     from shared.testing.network import Network, Process
 
@@ -168,7 +167,9 @@ def main() -> int:
         print(f"putting {total} copies on their way to centre {CENTRE} …", flush=True)
         codes = copies_on_their_way(total)
         bodies = scan_bodies(codes, total)
-        token = issue_token(Staff(9, "bench", "centre_staff", CENTRE))
+        from shared.testing.staff import make_staff
+
+        token = make_staff("bench", "centre_staff", CENTRE)
         network = Network(env, workdir / "logs", web=("catalog",), web_workers=args.web_workers)
         bare_port = free_port()
         bare = Process("bare_flask", [executable("gunicorn"), "bench.bare_flask:app", "--bind",

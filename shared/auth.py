@@ -1,25 +1,35 @@
 """Staff identity and roles, checked the same way by every service.
 
-An API token is the staff member's claims signed with BOOKCROSS_SECRET_KEY, so
-any service can check it without asking another. Staff pages use the same
-claims in a signed, HttpOnly cookie set by the login form (catalog serves it;
-cookies are per host, so the other services on the same host read it too).
+An API token names a staff account, the account's token version and an expiry, signed with
+the staff key (BOOKCROSS_STAFF_KEY, or one derived from BOOKCROSS_SECRET_KEY). Staff pages use
+a signed, HttpOnly cookie set by the sign-in form on catalog, naming the account, its session
+version and an expiry. Neither carries rights: on every request the service reads the account
+from its own database (`shared.staff_identity`, cached for a moment), so a disabled or removed
+account, a re-issued token, a sign-out or a changed role or centre counts at once.
+
+A state-changing API call authenticated by the cookie must also carry the header
+`X-CSRF-Token` (the page's `api_token`): another site can make a browser send the cookie, not
+a header.
 """
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import g, request
+from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from shared import config
+from shared import config, staff_identity
 
 ROLES = ("logistics", "centre_staff", "admin")
 COOKIE_NAME = "bookcross_staff"
-_TOKEN_SALT = "bookcross.api-token.v1"
-_COOKIE_SALT = "bookcross.staff-cookie.v1"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+_TOKEN_SALT = "bookcross.api-token.v2"
+_COOKIE_SALT = "bookcross.staff-cookie.v2"
+SESSION_HOURS = 12
 
 
 @dataclass(frozen=True)
@@ -29,41 +39,43 @@ class Staff:
     role: str
     centre: str | None = None
 
-    def claims(self) -> dict:
-        return {"sid": self.id, "n": self.name, "r": self.role, "c": self.centre}
 
-    @classmethod
-    def from_claims(cls, claims: dict) -> "Staff":
-        role = claims["r"]
-        if role not in ROLES:
-            raise BadSignature("unknown role")
-        return cls(id=int(claims["sid"]), name=str(claims["n"]), role=role, centre=claims.get("c"))
+@dataclass(frozen=True)
+class Claims:
+    staff_id: int
+    version: int
+    expires: float  # Unix time
 
 
 def _serializer(salt: str) -> URLSafeSerializer:
-    return URLSafeSerializer(config.secret_key(), salt=salt)
+    # itsdangerous signs with the last key and accepts any of them.
+    return URLSafeSerializer(list(reversed(config.staff_keys())), salt=salt)
 
 
-def issue_token(staff: Staff) -> str:
-    return _serializer(_TOKEN_SALT).dumps(staff.claims())
+def issue_token(staff_id: int, version: int, days: float) -> str:
+    return _serializer(_TOKEN_SALT).dumps({"sid": staff_id, "v": version, "x": int(time.time() + days * 86400)})
 
 
-def read_token(token: str) -> Staff | None:
+def _read(value: str, salt: str) -> Claims | None:
     try:
-        return Staff.from_claims(_serializer(_TOKEN_SALT).loads(token))
-    except (BadSignature, KeyError, TypeError, ValueError):
+        data = _serializer(salt).loads(value)
+        return Claims(int(data["sid"]), int(data["v"]), float(data["x"]))
+    except (BadSignature, KeyError, TypeError, ValueError, OverflowError):
         return None
 
 
-def cookie_value(staff: Staff) -> str:
-    return _serializer(_COOKIE_SALT).dumps(staff.claims())
+def read_token(token: str) -> Claims | None:
+    """The token's claims if our key signed it (expiry and account not checked here)."""
+    return _read(token, _TOKEN_SALT)
 
 
-def read_cookie(value: str) -> Staff | None:
-    try:
-        return Staff.from_claims(_serializer(_COOKIE_SALT).loads(value))
-    except (BadSignature, KeyError, TypeError, ValueError):
-        return None
+def cookie_value(staff_id: int, session_version: int, hours: float = SESSION_HOURS) -> str:
+    return _serializer(_COOKIE_SALT).dumps({"sid": staff_id, "v": session_version,
+                                            "x": int(time.time() + hours * 3600)})
+
+
+def read_cookie(value: str) -> Claims | None:
+    return _read(value, _COOKIE_SALT)
 
 
 def form_token(staff: Staff, purpose: str) -> str:
@@ -79,15 +91,34 @@ def form_token_valid(staff: Staff, purpose: str, token: str | None) -> bool:
         return False
 
 
+def api_token(staff: Staff) -> str:
+    """What a staff page's script sends as X-CSRF-Token with its API calls."""
+    return form_token(staff, "api")
+
+
+def check(claims: Claims | None, *, cookie: bool, service: str | None = None) -> Staff | None:
+    """The staff member the claims stand for, if the account is active and they are current."""
+    if claims is None or claims.expires < time.time():
+        return None
+    identity = staff_identity.lookup(service or current_app.config["BOOKCROSS_SERVICE"], claims.staff_id)
+    if identity is None or not identity.active or identity.role not in ROLES:
+        return None
+    if claims.version != (identity.session_version if cookie else identity.token_version):
+        return None
+    return Staff(identity.staff_id, identity.name, identity.role, identity.centre_code)
+
+
 def current_staff() -> Staff | None:
     if "staff" in g:
         return g.staff
     staff = None
+    g.staff_by_cookie = False
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        staff = read_token(header[7:].strip())
+        staff = check(read_token(header[7:].strip()), cookie=False)
     elif request.cookies.get(COOKIE_NAME):
-        staff = read_cookie(request.cookies[COOKIE_NAME])
+        staff = check(read_cookie(request.cookies[COOKIE_NAME]), cookie=True)
+        g.staff_by_cookie = staff is not None
     g.staff = staff
     return staff
 
@@ -107,6 +138,9 @@ def require(*roles: str, centre_arg: str | None = None) -> Callable:
             staff = current_staff()
             if staff is None:
                 raise ApiError(401, "error.unauthorized")
+            if g.get("staff_by_cookie") and request.method not in SAFE_METHODS and not form_token_valid(
+                    staff, "api", request.headers.get(CSRF_HEADER)):
+                raise ApiError(403, "error.csrf")
             if staff.role != "admin" and staff.role not in roles:
                 raise ApiError(403, "error.forbidden")
             if centre_arg and staff.role == "centre_staff" and kwargs.get(centre_arg) != staff.centre:

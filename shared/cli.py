@@ -55,16 +55,84 @@ def staff() -> None:
 @click.option("--role", required=True, type=click.Choice(("logistics", "centre_staff", "admin")))
 @click.option("--centre", default=None, help="Centre code, for centre staff.")
 @click.option("--password", default=None, help="Password for the staff pages (optional).")
-def staff_add(name: str, role: str, centre: str | None, password: str | None) -> None:
+@click.option("--days", default=None, type=click.FloatRange(min=0.01, max=3650),
+              help="How long the printed API token lasts (default STAFF_TOKEN_DAYS, 30).")
+def staff_add(name: str, role: str, centre: str | None, password: str | None, days: float | None) -> None:
     """Create a staff account and print its API token."""
-    from services.catalog.services import StaffError, add_staff
-    from shared.auth import issue_token
+    from services.catalog.services import StaffError, add_staff, first_token
 
     try:
         account = add_staff(name, role, centre, password)
     except StaffError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(issue_token(account))
+    click.echo(first_token(account, days))
+
+
+def _staff_action(action, *args, **kwargs):
+    from services.catalog.services import StaffError
+
+    try:
+        return action(*args, **kwargs)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@staff.command("token")
+@click.argument("name")
+@click.option("--days", default=None, type=click.FloatRange(min=0.01, max=3650),
+              help="How long the new token lasts (default STAFF_TOKEN_DAYS, 30).")
+@click.option("--revoke", is_flag=True, help="Only revoke: the account's API tokens stop working, none is printed.")
+def staff_token(name: str, days: float | None, revoke: bool) -> None:
+    """Issue a new API token for NAME (the ones issued before stop working), or --revoke them."""
+    from services.catalog.services import issue_staff_token, revoke_tokens
+
+    if revoke:
+        _staff_action(revoke_tokens, name)
+        click.echo(f"{name}: API tokens revoked")
+    else:
+        click.echo(_staff_action(issue_staff_token, name, days))
+
+
+@staff.command("disable")
+@click.argument("name")
+def staff_disable(name: str) -> None:
+    """Disable NAME: every token and sign-in of theirs stops at once."""
+    from services.catalog.services import set_active
+
+    _staff_action(set_active, name, False)
+    click.echo(f"{name}: disabled")
+
+
+@staff.command("enable")
+@click.argument("name")
+def staff_enable(name: str) -> None:
+    """Enable NAME again (old tokens stay dead: issue a new one with `staff token`)."""
+    from services.catalog.services import set_active
+
+    _staff_action(set_active, name, True)
+    click.echo(f"{name}: enabled")
+
+
+@staff.command("remove")
+@click.argument("name")
+def staff_remove(name: str) -> None:
+    """Remove NAME's account."""
+    from services.catalog.services import remove_staff
+
+    _staff_action(remove_staff, name)
+    click.echo(f"{name}: removed")
+
+
+@staff.command("change")
+@click.argument("name")
+@click.option("--role", default=None, type=click.Choice(("logistics", "centre_staff", "admin")))
+@click.option("--centre", default=None, help="Centre code (centre staff).")
+def staff_change(name: str, role: str | None, centre: str | None) -> None:
+    """Change NAME's role or centre; in force at their next request."""
+    from services.catalog.services import change_staff
+
+    identity = _staff_action(change_staff, name, role=role, centre=centre if centre is not None else False)
+    click.echo(f"{name}: {identity.role}" + (f" of centre {identity.centre_code}" if identity.centre_code else ""))
 
 
 @main.group()
@@ -174,8 +242,7 @@ def up(demo: bool) -> None:
     if redis_program is not None:
         supervisor.start(redis_program)
 
-    from services.catalog.services import seed_centres
-    from shared.auth import issue_token
+    from services.catalog.services import issue_staff_token, seed_centres
     from shared.migrate import upgrade
 
     for service in config.SERVICES:
@@ -188,7 +255,8 @@ def up(demo: bool) -> None:
         base = config.service_url(service)
         click.echo(f"{service:14} {base}   API docs: {base}/api/docs")
     click.echo(f"{'staff sign-in':14} {config.service_url('catalog')}/staff/login")
-    click.echo(f"\nadmin token (Authorization: Bearer …):\n{issue_token(admin)}\n")
+    # A new token every run (the previous run's stops working), valid for a day.
+    click.echo(f"\nadmin token (Authorization: Bearer …, valid 24 h):\n{issue_staff_token(admin.name, 1)}\n")
     sys.exit(supervisor.run())
 
 

@@ -5,6 +5,8 @@ Redis URL that `bookcross up` fills in after starting the embedded server.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -52,6 +54,33 @@ def secret_key() -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _derived(label: str) -> str:
+    """A key of its own for one purpose, derived from BOOKCROSS_SECRET_KEY when not given."""
+    return hmac.new(secret_key().encode(), f"bookcross.{label}".encode(), hashlib.sha256).hexdigest()
+
+
+def _keys(variable: str, label: str) -> list[str]:
+    """Signing keys, newest first (`NEW,OLD` while rotating: both are accepted, the new one signs)."""
+    value = os.environ.get(variable)
+    keys = [k.strip() for k in value.split(",") if k.strip()] if value else [_derived(label)]
+    return keys
+
+
+def staff_keys() -> list[str]:
+    """Keys of staff tokens, cookies and form tokens (BOOKCROSS_STAFF_KEY). Rotating them signs
+    every member of staff out; donor links keep working."""
+    return _keys("BOOKCROSS_STAFF_KEY", "staff")
+
+
+def donor_link_keys() -> list[str]:
+    """Keys of the signed links in donors' messages (BOOKCROSS_DONOR_LINK_KEY). Rotating them
+    never touches staff sign-ins."""
+    keys = _keys("BOOKCROSS_DONOR_LINK_KEY", "donor-links")
+    if not os.environ.get("BOOKCROSS_DONOR_LINK_KEY"):
+        keys.append(secret_key())  # links in letters sent before the keys were separated
+    return keys
 
 
 def port(service: str) -> int:

@@ -1,6 +1,6 @@
 """Signed links that let a donor manage their messages with no account: one-click unsubscribe
 per channel, and the preferences page. Notifications serves them; any service may print them
-(the tracking page does), since every service holds BOOKCROSS_SECRET_KEY."""
+(the tracking page does), since every service holds the donor link key."""
 from __future__ import annotations
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -8,28 +8,34 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from shared import config
 
 _UNSUBSCRIBE_SALT = "bookcross.unsubscribe.v1"
+
+
+def _keys() -> list[str]:
+    # BOOKCROSS_DONOR_LINK_KEY, apart from the staff key: rotating one never breaks the other.
+    return list(reversed(config.donor_link_keys()))
+
 _PREFERENCES_SALT = "bookcross.preferences.v1"
 
 
 def unsubscribe_token(donor_id, channel: str) -> str:
-    return URLSafeSerializer(config.secret_key(), salt=_UNSUBSCRIBE_SALT).dumps({"d": str(donor_id), "c": channel})
+    return URLSafeSerializer(_keys(), salt=_UNSUBSCRIBE_SALT).dumps({"d": str(donor_id), "c": channel})
 
 
 def read_unsubscribe_token(token: str) -> tuple[str, str] | None:
     try:
-        data = URLSafeSerializer(config.secret_key(), salt=_UNSUBSCRIBE_SALT).loads(token)
+        data = URLSafeSerializer(_keys(), salt=_UNSUBSCRIBE_SALT).loads(token)
         return data["d"], data["c"]
     except (BadSignature, KeyError, TypeError):
         return None
 
 
 def preferences_token(donor_id) -> str:
-    return URLSafeSerializer(config.secret_key(), salt=_PREFERENCES_SALT).dumps({"d": str(donor_id)})
+    return URLSafeSerializer(_keys(), salt=_PREFERENCES_SALT).dumps({"d": str(donor_id)})
 
 
 def read_preferences_token(token: str) -> str | None:
     try:
-        return URLSafeSerializer(config.secret_key(), salt=_PREFERENCES_SALT).loads(token)["d"]
+        return URLSafeSerializer(_keys(), salt=_PREFERENCES_SALT).loads(token)["d"]
     except (BadSignature, KeyError, TypeError):
         return None
 

@@ -30,6 +30,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.internal": {"uk": "Сталася помилка на нашому боці. Ми вже знаємо і виправляємо.",
                        "en": "Something went wrong on our side. We know and are fixing it."},
     "error.unavailable": {"uk": "Сервіс тимчасово недоступний.", "en": "The service is temporarily unavailable."},
+    "error.csrf": {"uk": "Бракує заголовка X-CSRF-Token: зміни зі сторінки персоналу мають його надсилати.",
+                   "en": "The X-CSRF-Token header is missing: changes from a staff page must send it."},
+    "error.too_many_wait": {"uk": "Забагато запитів. Спробуйте знову за {seconds} с.",
+                            "en": "Too many requests. Please try again in {seconds} s."},
+    "error.unsupported_media": {"uk": "Непідтримуваний тип вмісту: надсилайте {expected}.",
+                                "en": "Unsupported content type: send {expected}."},
     "error.invalid_json": {"uk": "Тіло запиту має бути JSON-об'єктом.", "en": "The request body must be a JSON object."},
     # field-level
     "field.required": {"uk": "Обов'язкове поле.", "en": "This field is required."},
@@ -63,6 +69,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "en": "We need your consent to write to you about the donation."},
     "donations.window_order": {"uk": "Кінець вікна має бути пізніше за початок.", "en": "The window must end after it starts."},
     "donations.not_found": {"uk": "Пожертву не знайдено.", "en": "Donation not found."},
+    "donations.idempotency_key_reused": {
+        "uk": "Цей Idempotency-Key уже використано з іншим запитом. Для нової пропозиції візьміть новий ключ.",
+        "en": "This Idempotency-Key was already used with a different request. Use a new key for a new offer."},
+    "donations.already_offered": {
+        "uk": "Таку саму пропозицію ми отримали кілька хвилин тому. Код відстеження надіслано на вашу пошту чи телефон.",
+        "en": "We received the same offer a few minutes ago. The tracking code was sent to your e-mail or phone."},
     "donations.tracking_not_found": {"uk": "Не знайшли пожертви з таким кодом. Перевірте код з листа чи SMS.",
                                      "en": "We found no donation with this code. Please check the code in your e-mail or SMS."},
     "donations.transition": {"uk": "Зараз це неможливо: пожертва у стані «{status}».",

@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import time
 import uuid
 from typing import Any, Iterable
 
 import redis
 import structlog
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, g, jsonify, render_template_string, request, send_from_directory
+from flask_limiter.errors import RateLimitExceeded
 from flask_smorest import Api, Blueprint
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
-from shared import config, db
+from shared import config, db, limits
 from shared.auth import public
 from shared.i18n import t, translate_errors
 from shared.logging import configure_logging
@@ -24,12 +29,12 @@ log = structlog.get_logger("bookcross.web")
 _STATUS_KEYS = {
     400: "error.bad_request", 401: "error.unauthorized", 403: "error.forbidden",
     404: "error.not_found", 405: "error.method_not_allowed", 409: "error.conflict",
-    413: "error.too_large", 422: "error.unprocessable", 429: "error.too_many",
+    413: "error.too_large", 415: "error.unsupported_media", 422: "error.unprocessable", 429: "error.too_many",
     500: "error.internal", 503: "error.unavailable",
 }
 _STATUS_NAMES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
                  405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
-                 422: "Unprocessable Entity", 429: "Too Many Requests",
+                 415: "Unsupported Media Type", 422: "Unprocessable Entity", 429: "Too Many Requests",
                  500: "Internal Server Error", 503: "Service Unavailable"}
 
 
@@ -79,15 +84,121 @@ def _handle_http_exception(err: HTTPException):
     return response
 
 
+def _handle_rate_limited(err: RateLimitExceeded):
+    """429 with Retry-After (Flask-Limiter adds it) and a message in the client's language:
+    JSON for the API, a short page for people."""
+    retry_after = max(1, int(err.limit.limit.get_expiry()) if err.limit else 60)
+    message = t("error.too_many_wait", seconds=retry_after)
+    if request.path.startswith("/api/"):
+        response = jsonify(error_payload(429, message))
+    else:
+        response = Response(render_template_string(_TOO_MANY_PAGE, message=message), content_type="text/html")
+    response.status_code = 429
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+_TOO_MANY_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>429</title></head>
+<body><main><h1>429</h1><p role="alert">{{ message }}</p></main></body></html>"""
+
+
 def _handle_unexpected(err: Exception):
+    if isinstance(err, RecursionError):  # JSON nested deeper than the parser goes
+        return jsonify(error_payload(400, t("error.invalid_json"))), 400
     log.exception("request.unhandled", error=str(err))
     return jsonify(error_payload(500, t("error.internal"))), 500
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:…>` path ids up to what a database integer holds: a longer number is a 404, not a
+    database overflow (500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+# Secrets in paths (tracking codes, signed donor links) never reach the logs.
+_SECRET_PATHS = re.compile(r"(/(?:api/v1/)?(?:track|preferences|unsubscribe)/)[^/?#]+")
+
+
+def masked_path(path: str) -> str:
+    return _SECRET_PATHS.sub(r"\1***", path)
+
+
+def trusted_proxies() -> int:
+    """How many reverse proxies stand in front of the app (TRUSTED_PROXIES, default 0): only the
+    forwarded headers they add are believed, never ones the client wrote."""
+    return int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+
+def _origins() -> str:
+    found = set()
+    for service in config.SERVICES:
+        for url in (config.service_url(service), config.public_base_url(service)):
+            match = re.match(r"^(https?://[^/]+)", url)
+            if match:
+                found.add(match.group(1))
+    return " ".join(sorted(found))
+
+
+def security_headers(response: Response) -> Response:
+    """On every answer: a content security policy (scripts and styles only our own, inline ones
+    only with this response's nonce), no framing, no MIME sniffing, no Referer (our URLs carry
+    tracking codes and signed links)."""
+    nonce = g.get("csp_nonce", "")
+    docs = request.path.startswith("/api/docs")
+    style = "'self' 'unsafe-inline'" if docs else f"'self' 'nonce-{nonce}'"
+    policy = (f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src {style}; "
+              "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+              f"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self' {_origins()}")
+    response.headers.setdefault("Content-Security-Policy", policy)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
+<link rel="stylesheet" href="{{ base }}/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="{{ base }}/swagger-ui-bundle.js"></script>
+<script nonce="{{ csp_nonce() }}">
+window.ui = SwaggerUIBundle({url: {{ spec_url|tojson }}, dom_id: "#swagger-ui", deepLinking: true,
+  requestInterceptor: function (r) { r.headers["X-Requested-With"] = "swagger"; return r; }});
+</script></body></html>"""
+
+
+def _register_docs(app: Flask, title: str) -> None:
+    """Swagger UI from the installed swagger-ui-bundle package, on our own origin: the page that
+    may carry the staff cookie loads no script from anybody else."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    @app.get("/api/docs")
+    @public
+    def api_docs():
+        return render_template_string(_DOCS_PAGE, title=title, base="/api/docs/static",
+                                      spec_url="/api/openapi.json")
+
+    @app.get("/api/docs/static/<path:filename>")
+    @public
+    def api_docs_static(filename: str):
+        return send_from_directory(swagger_ui_path, filename, max_age=86400)
 
 
 def create_service_app(service: str, *, title: str, blueprints: Iterable[Blueprint],
                        overrides: dict | None = None) -> Flask:
     configure_logging(service)
     app = Flask(f"services.{service}")
+    app.url_map.converters["int"] = BoundedInt
+    proxies = trusted_proxies()
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
     app.config.update(
         SECRET_KEY=config.secret_key(),
         API_TITLE=title,
@@ -95,8 +206,6 @@ def create_service_app(service: str, *, title: str, blueprints: Iterable[Bluepri
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
         JSON_SORT_KEYS=False,
         BOOKCROSS_SERVICE=service,
@@ -111,13 +220,22 @@ def create_service_app(service: str, *, title: str, blueprints: Iterable[Bluepri
         api.register_blueprint(blueprint)
     app.extensions["bookcross_api"] = api
 
+    _register_docs(app, title)
+    limits.init_app(app)
+
     app.register_error_handler(ApiError, _handle_api_error)
+    app.register_error_handler(RateLimitExceeded, _handle_rate_limited)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(Exception, _handle_unexpected)
+
+    @app.context_processor
+    def _nonce():
+        return {"csp_nonce": lambda: g.get("csp_nonce", "")}
 
     @app.before_request
     def _start():
         g.started = time.perf_counter()
+        g.csp_nonce = secrets.token_urlsafe(16)
         request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
         g.request_id = request_id[:64]
         structlog.contextvars.clear_contextvars()
@@ -131,8 +249,9 @@ def create_service_app(service: str, *, title: str, blueprints: Iterable[Bluepri
         REQUESTS.labels(service, request.method, endpoint, response.status_code).inc()
         LATENCY.labels(service, endpoint).observe(elapsed)
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        security_headers(response)
         if endpoint not in ("/metrics", "/healthz", "/readyz"):
-            log.info("request", method=request.method, path=request.path,
+            log.info("request", method=request.method, path=masked_path(request.path),
                      status=response.status_code, ms=round(elapsed * 1000, 2))
         return response
 

@@ -18,6 +18,11 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 os.environ.setdefault("BOOKCROSS_SECRET_KEY", "test-secret-" + uuid.uuid4().hex)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Rate limits out of the way of tests that are not about them (those set their own).
+for _name in ("OFFERS", "TRACKING", "DONOR_ACTIONS", "NOTES", "SIGN_IN", "SIGN_IN_ACCOUNT", "PREFERENCES",
+              "TELEGRAM_LINK"):
+    os.environ.setdefault(f"RATE_LIMIT_{_name}", "100000/minute")
+os.environ.setdefault("NOTIFY_RECIPIENT_DAILY_CAP", "1000")
 
 
 def unavailable(reason: str):
@@ -53,6 +58,20 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     for server in _REDIS:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no requests counted against any limit."""
+    from shared.limits import limiter
+
+    storage = getattr(limiter, "_storage", None)
+    if storage is not None:
+        try:
+            storage.reset()
+        except Exception:  # Redis stopped by a failure test: nothing counted there either
+            pass
+    yield
 
 
 @pytest.fixture(scope="session")
@@ -104,13 +123,18 @@ def _truncate(urls: dict[str, str]) -> None:
     import services.catalog.models as cm
     import services.donations.models as dm
     import services.notifications.models as nm
+    from shared import staff_identity
     from shared.migrate import alembic_config  # noqa: F401  (models imported below)
     from shared.models import BusBase
+    from shared.staff_identity import IdentityBase
+
+    staff_identity.forget()
 
     bases = {"catalog": cm.Base, "donations": dm.Base, "notifications": nm.Base}
     for service, _url in urls.items():
         engine = db.engine_for(service)
-        tables = list(reversed(bases[service].metadata.sorted_tables)) + list(BusBase.metadata.sorted_tables)
+        tables = (list(reversed(bases[service].metadata.sorted_tables)) + list(BusBase.metadata.sorted_tables)
+                  + list(IdentityBase.metadata.sorted_tables))
         with engine.begin() as conn:
             if db.is_sqlite(engine):
                 for table in tables:
@@ -159,13 +183,26 @@ def seeded_centres(databases):
 
 @pytest.fixture
 def tokens(databases):
-    from shared.auth import Staff, issue_token
+    """Tokens of real accounts (every service checks the account behind a token)."""
+    from shared.testing.staff import staff_token
 
+    _ensure_centre("1241")
     return {
-        "admin": issue_token(Staff(1, "admin", "admin")),
-        "logistics": issue_token(Staff(2, "olha", "logistics")),
-        "centre_staff": issue_token(Staff(3, "taras", "centre_staff", "1241")),
+        "admin": staff_token("admin", "admin"),
+        "logistics": staff_token("olha", "logistics"),
+        "centre_staff": staff_token("taras", "centre_staff", "1241"),
     }
+
+
+def _ensure_centre(code: str) -> None:
+    """Centre staff need their centre in the register; seed it unless a test has."""
+    from services.catalog.models import Centre
+    from services.catalog.services import seed_centres
+
+    with db.session_scope("catalog") as session:
+        known = session.get(Centre, code) is not None
+    if not known:
+        seed_centres(demo=True)
 
 
 def auth(token: str) -> dict:

@@ -33,6 +33,9 @@ def sample_payload(event_type: str, donation_id: uuid.UUID | None = None) -> dic
             "scheduled_end": start + timedelta(days=1, hours=2), "previous_start": start},
         "donations.pickup_failed": {"donation_id": donation_id, "reason": "Нікого не було вдома."},
         "donations.donation_cancelled": {"donation_id": donation_id, "by": "donor", "reason": None},
+        "catalog.staff_account_changed": {
+            "staff_id": 7, "name": "olha", "role": "logistics", "centre_code": None, "active": True,
+            "token_version": 1, "session_version": 1, "revision": 1},
         "donations.donor_erased": {"donor_id": uuid.uuid4(), "donation_ids": [donation_id]},
         "catalog.copy_catalogued": {**copy, "title": "Кобзар", "condition": "good"},
         "catalog.copy_withdrawn": {**copy, "reason": "damaged"},

@@ -9,10 +9,9 @@ from services.catalog import services
 from shared import auth, config
 from shared.auth import public
 from shared.i18n import current_language, t
-from shared.ratelimit import allow
+from shared.limits import allowed, limited
 
 bp = Blueprint("staff_pages", __name__, template_folder="templates")
-LOGIN_ATTEMPTS_PER_MINUTE = 10  # per client: enough for typos, too few for guessing
 
 TEXT = {
     "title": {"uk": "Вхід для персоналу", "en": "Staff sign-in"},
@@ -38,21 +37,26 @@ def _texts(lang: str) -> dict:
 
 
 @bp.route("/staff/login", methods=["GET", "POST"])
+@limited("sign_in_client", methods=["POST"])
 @public
 def login():
+    """Sign-in, throttled per client (RATE_LIMIT_SIGN_IN) and per account name
+    (RATE_LIMIT_SIGN_IN_ACCOUNT, counted for names that do not exist too, so the answer never
+    tells which names do)."""
     lang = current_language()
     error = None
     status = 200
-    if request.method == "POST" and not allow("staff-login", LOGIN_ATTEMPTS_PER_MINUTE):
+    name = request.form.get("name", "").strip()
+    if request.method == "POST" and not allowed("sign_in_account", key=name.casefold()[:120]):
         error, status = t("error.too_many", lang), 429
     elif request.method == "POST":
-        staff = services.check_login(request.form.get("name", "").strip(),
-                                     request.form.get("password", ""))
-        if staff is not None:
+        found = services.check_login(name, request.form.get("password", ""))
+        if found is not None:
+            staff, session_version = found
             target = _safe_next(request.form.get("next")) or url_for("staff_pages.home", lang=lang)
             response = make_response(redirect(target))
-            response.set_cookie(auth.COOKIE_NAME, auth.cookie_value(staff), httponly=True,
-                                samesite="Lax", secure=request.is_secure, max_age=12 * 3600)
+            response.set_cookie(auth.COOKIE_NAME, auth.cookie_value(staff.id, session_version), httponly=True,
+                                samesite="Lax", secure=request.is_secure, max_age=auth.SESSION_HOURS * 3600)
             return response
         error, status = t("staff.login_failed", lang), 401
     return render_template("login.html", lang=lang, tx=_texts(lang), error=error,
@@ -88,6 +92,10 @@ def _safe_next(target: str | None) -> str | None:
 @bp.route("/staff/logout", methods=["POST"])
 @public
 def logout():
+    """Signs this person out on every device: their session version moves on."""
+    staff = auth.current_staff()
+    if staff is not None:
+        services.sign_out_everywhere(staff.id)
     response = make_response(redirect(url_for("staff_pages.login", lang=current_language())))
     response.delete_cookie(auth.COOKIE_NAME)
     return response

@@ -55,8 +55,10 @@ def copy_page(code_text: str) -> dict:
 
 
 def clean_note(text: str) -> str:
-    """Readers' words only: tags stripped (and entities decoded) by markupsafe, spaces tidied."""
-    plain = Markup(text or "").striptags()
+    """Readers' words only, as plain text that is safe anywhere in HTML: tags stripped (and
+    entities decoded) by markupsafe, then any angle bracket left — `&lt;script&gt;` decodes to
+    one — turned into a harmless look-alike, spaces tidied."""
+    plain = Markup(text or "").striptags().replace("<", "‹").replace(">", "›")
     return " ".join(plain.split())[:NOTE_LIMIT]
 
 

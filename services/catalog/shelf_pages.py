@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from services.catalog import readers, scanning
-from services.catalog.api.copies import notes_per_hour
 from services.catalog.pages import page_staff
+from shared import auth
 from shared.auth import public
 from shared.i18n import current_language, kyiv_time, page_texts, t
-from shared.ratelimit import allow
+from shared.limits import limited
 from shared.web import ApiError
 
 bp = Blueprint("shelf_pages", __name__, template_folder="templates")
@@ -68,23 +68,21 @@ TEXT = {
 
 
 @bp.route("/c/<string:code>", methods=["GET", "POST"])
+@limited("notes", methods=["POST"])
 @public
 def copy_page(code: str):
     lang = current_language()
     tx = page_texts(TEXT, lang)
     error, status, thanks = None, 200, False
     if request.method == "POST":
-        if not allow("copy-note", notes_per_hour(), per_seconds=3600):
-            error, status = t("error.too_many", lang), 429
-        else:
-            try:
-                readers.add_note(code, request.form.get("text", "")[:2000],
-                                 bool(request.form.get("passing_on")))
-                return redirect(url_for("shelf_pages.copy_page", code=code, lang=lang, thanks=1), 303)
-            except ApiError as exc:
-                if exc.code == 404:
-                    abort(404)
-                error, status = t("catalog.note_empty", lang), exc.code
+        try:
+            readers.add_note(code, request.form.get("text", "")[:2000],
+                             bool(request.form.get("passing_on")))
+            return redirect(url_for("shelf_pages.copy_page", code=code, lang=lang, thanks=1), 303)
+        except ApiError as exc:
+            if exc.code == 404:
+                abort(404)
+            error, status = t("catalog.note_empty", lang), exc.code
     try:
         page = readers.copy_page(code)
     except ApiError:
@@ -108,4 +106,4 @@ def scan_page(code: str):
     for entry in recent:
         entry["at_local"] = kyiv_time(entry["at"])
     return render_template("scan.html", lang=lang, tx=page_texts(TEXT, lang), centre=code, staff=staff,
-                           recent=recent)
+                           recent=recent, api_token=auth.api_token(staff))

@@ -71,6 +71,17 @@ class Item:
     quantity: int
 
 
+def request_hash(data: dict) -> str:
+    """The whole request, canonical: an Idempotency-Key replays only the request it was made for."""
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def scoped_key(scope: str, key: str) -> str:
+    """Keys are the client's words: kept per scope (public offers, one centre's desk), hashed."""
+    return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()
+
+
 def offer_fingerprint(contact: str, items: list[Item], handover: str) -> str:
     """Same donor contact, same items, same handover → same fingerprint (double submits)."""
     canonical = json.dumps({

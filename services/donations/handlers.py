@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.donations.models import Donation, DonationCopy, DonationHistory, DonationMessage, DonationShipment
-from shared import db
+from shared import db, staff_identity
 from shared.models import utcnow
 
 
@@ -56,7 +56,12 @@ def on_message_delivered(session: Session, event: dict) -> None:
         "channel": p["channel"], "status": p["status"], "at": p["at"]})
 
 
+def on_staff_account_changed(session: Session, event: dict) -> None:
+    staff_identity.apply(session, event["payload"])
+
+
 HANDLERS = {
+    "catalog.staff_account_changed": (on_staff_account_changed,),
     "catalog.donation_at_hub": (on_donation_at_hub,),
     "catalog.copy_catalogued": (_copy_news("catalogued", with_centre=False),),
     "catalog.copy_withdrawn": (_copy_news("withdrawn", with_centre=False),),

@@ -28,6 +28,8 @@ class Donor(Base):
     consent_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    # Grows with every change of the contact; sent as `sequence` so notifications keeps the newest.
+    contact_revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
 
 
 class Donation(Base):
@@ -49,6 +51,8 @@ class Donation(Base):
     pickup_end: Mapped[datetime | None] = mapped_column(AwareDateTime)
     preferred_windows: Mapped[list | None] = mapped_column(JSON)
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # The request an Idempotency-Key was first used with: the same key with another body is refused.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     fingerprint: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)

@@ -12,13 +12,13 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from services.donations import domain, services, texts
-from services.donations.api.track import TRACK_LIMIT_PER_MINUTE, tracking_view
+from services.donations.api.track import tracking_view
 from services.donations.schemas import DonationIn
 from shared import auth, config
 from shared.auth import public
 from shared.centres import reference_centres
 from shared.i18n import KYIV, current_language, kyiv_time, page_texts, t, translate_field_message
-from shared.ratelimit import allow
+from shared.limits import limited
 
 bp = Blueprint("donation_pages", __name__, template_folder="templates")
 FORM_ROWS = 5
@@ -91,10 +91,18 @@ def _local(value: datetime | None) -> str:
 
 # --- the offer form -------------------------------------------------------------------------
 
+MAX_FORM_ROWS = 200  # the client says how many rows it sent: never more than this
+
+
+def _row_count(form) -> int:
+    given = (form.get("rows") or "").strip()
+    return max(0, min(int(given), MAX_FORM_ROWS)) if given.isdigit() and len(given) < 6 else FORM_ROWS
+
+
 def _form_to_offer(form) -> tuple[dict, dict[int, int]]:
     """Form fields → the API's DonationIn shape; also which form row each item came from."""
     items, rows = [], {}
-    for i in range(int(form.get("rows", FORM_ROWS))):
+    for i in range(_row_count(form)):
         row = {k: (form.get(f"item-{i}-{k}") or "").strip() for k in ("isbn", "title", "authors", "quantity")}
         if not (row["isbn"] or row["title"] or row["authors"]):
             continue
@@ -156,6 +164,7 @@ def offer_form():
 
 
 @bp.post("/offer")
+@limited("offers")
 @public
 def offer():
     offer_data, rows = _form_to_offer(request.form)
@@ -165,7 +174,13 @@ def offer():
         return _render_offer(request.form, _flatten(exc.messages, rows), 422)
     # The form's own id is its idempotency key: a double click makes one donation.
     key = f"form:{request.form.get('form_id', '')}"[:100] if request.form.get("form_id") else None
-    donation = services.offer_donation(loaded, idempotency_key=key).donation
+    try:
+        donation = services.offer_donation(loaded, idempotency_key=key).donation
+    except services.IdempotencyKeyReused:
+        return _render_offer({k: v for k, v in request.form.items() if k != "form_id"},
+                             {"form": t("donations.idempotency_key_reused")}, 422)
+    except services.AlreadyOffered:
+        return _render_offer(request.form, {"form": t("donations.already_offered")}, 409)
     return redirect(url_for("donation_pages.track_page", code=donation.tracking_code,
                             lang=current_language(), new=1), 303)
 
@@ -176,9 +191,6 @@ def _render_track(code: str, status: int = 200):
     lang = current_language()
     tx = page_texts(TEXT, lang)
     latin = request.args.get("script") == "latin"
-    if not allow("track", TRACK_LIMIT_PER_MINUTE):
-        return render_template("track.html", lang=lang, tx=tx, track=None,
-                               not_found=t("error.too_many")), 429
     try:
         view = tracking_view(code, lang, latin)
     except services.NotFound:
@@ -190,12 +202,14 @@ def _render_track(code: str, status: int = 200):
 
 
 @bp.get("/track/<string:code>")
+@limited("tracking")
 @public
 def track_page(code: str):
     return _render_track(code)
 
 
 @bp.get("/track")
+@limited("tracking")
 @public
 def track_lookup():
     code = (request.args.get("code") or "").strip()
@@ -205,6 +219,7 @@ def track_lookup():
 
 
 @bp.post("/track/<string:code>/cancel")
+@limited("donor_actions")
 @public
 def track_cancel(code: str):
     try:
@@ -218,6 +233,7 @@ def track_cancel(code: str):
 
 
 @bp.post("/track/<string:code>/erase")
+@limited("donor_actions")
 @public
 def track_erase(code: str):
     if request.form.get("confirm"):

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from services.donations.models import (
     Donor,
 )
 from shared import codes, db
+from shared.erasure import scrub_contact_events
 from shared.models import utcnow
 from shared.outbox import add_event
 
@@ -29,6 +30,16 @@ DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
 
 class NotFound(Exception):
     pass
+
+
+class IdempotencyKeyReused(Exception):
+    """The same Idempotency-Key came with a different request: not a retry, so no answer."""
+
+
+class AlreadyOffered(Exception):
+    """The same offer came again within minutes without a key: nothing new is made, and the
+    first one's tracking code is not handed out (whoever asks may not be the donor; the donor
+    has it in their first message)."""
 
 
 @dataclass
@@ -44,51 +55,59 @@ def _history(session: Session, donation: Donation, stage: str, actor: str, *,
                                 actor=actor, reason=reason, details=details))
 
 
-def offer_donation(data: dict, *, idempotency_key: str | None = None) -> Offered:
+def offer_donation(data: dict, *, idempotency_key: str | None = None, scope: str = "public") -> Offered:
     """Record an offer with its items, give it a tracking code, tell the network.
 
-    A double submit (same Idempotency-Key, or the same contact and items within
-    ten minutes) returns the donation made the first time.
+    A retry with the same Idempotency-Key and the same request returns the donation made the
+    first time; the same key with another request is refused (IdempotencyKeyReused). Without a
+    key, the same contact and items again within ten minutes make nothing new (AlreadyOffered).
     """
     donor_data, handover = data["donor"], data["handover"]
     items = [domain.Item(i["isbn"], i["title"], i["authors"], i["quantity"]) for i in data["items"]]
     fingerprint = domain.offer_fingerprint(donor_data["email"] or donor_data["phone"], items,
                                            handover["kind"])
+    key = domain.scoped_key(scope, idempotency_key) if idempotency_key else None
+    body = domain.request_hash(data)
     try:
         with db.session_scope(SERVICE) as session:
-            existing = _find_double_submit(session, idempotency_key, fingerprint)
+            existing = _find_double_submit(session, key, body, fingerprint)
             if existing is not None:
                 return Offered(existing, created=False)
-            donation = _create(session, donor_data, handover, items, fingerprint, idempotency_key)
+            donation = _create(session, donor_data, handover, items, fingerprint, key, request_hash=body)
         return Offered(donation, created=True)
     except IntegrityError:
         # A concurrent twin with the same Idempotency-Key won the race: answer with it.
         with db.session_scope(SERVICE) as session:
-            existing = _find_double_submit(session, idempotency_key, fingerprint)
+            existing = _find_double_submit(session, key, body, fingerprint)
             if existing is None:
                 raise
             return Offered(existing, created=False)
 
 
-def _find_double_submit(session: Session, key: str | None, fingerprint: str) -> Donation | None:
+def _find_double_submit(session: Session, key: str | None, body: str, fingerprint: str) -> Donation | None:
     if key:
         found = session.scalar(select(Donation).where(Donation.idempotency_key == key))
         if found is not None:
+            if found.request_hash != body:
+                raise IdempotencyKeyReused()
             return found
+        return None  # a new key is a new request, whatever it looks like
     since = utcnow() - DOUBLE_SUBMIT_WINDOW
-    return session.scalar(select(Donation).where(Donation.fingerprint == fingerprint,
-                                                 Donation.created_at >= since)
-                          .order_by(Donation.created_at.desc()).limit(1))
+    if session.scalar(select(Donation.id).where(Donation.fingerprint == fingerprint,
+                                                Donation.created_at >= since).limit(1)) is not None:
+        raise AlreadyOffered()
+    return None
 
 
 def _create(session: Session, donor_data: dict, handover: dict, items: list[domain.Item],
-            fingerprint: str, idempotency_key: str | None, actor: str = "donor") -> Donation:
+            fingerprint: str, idempotency_key: str | None, actor: str = "donor",
+            request_hash: str | None = None) -> Donation:
     now = utcnow()
     donor = Donor(id=uuid.uuid4(), kind=donor_data["kind"], name=donor_data.get("name"),
                   email=donor_data.get("email"), phone=donor_data.get("phone"),
                   language=donor_data.get("language", "uk"), latin=donor_data.get("latin", False),
                   channels=donor_data.get("channels") or [],
-                  consent_at=now if donor_data.get("consent") else None, created_at=now)
+                  consent_at=now if donor_data.get("consent") else None, created_at=now, contact_revision=1)
     declared = sum(i.quantity for i in items)
     donation = Donation(
         id=uuid.uuid4(), tracking_code=codes.normalise(codes.new_code(codes.TRACKING_RANDOM_CHARS)),
@@ -97,7 +116,8 @@ def _create(session: Session, donor_data: dict, handover: dict, items: list[doma
         city=handover.get("city"), oblast=handover.get("oblast"), declared_count=declared,
         preferred_windows=[{"start": w["start"].isoformat(), "end": w["end"].isoformat()}
                            for w in handover.get("preferred_windows") or []] or None,
-        idempotency_key=idempotency_key, fingerprint=fingerprint, created_at=now, updated_at=now,
+        idempotency_key=idempotency_key, request_hash=request_hash, fingerprint=fingerprint,
+        created_at=now, updated_at=now,
         items=[DonationItem(isbn=i.isbn, title=i.title, authors=i.authors, quantity=i.quantity)
                for i in items])
     session.add_all([donor, donation])  # ids are made here, not by the database: no flush needed
@@ -107,7 +127,7 @@ def _create(session: Session, donor_data: dict, handover: dict, items: list[doma
             "donation_id": donation.id, "donor_id": donor.id,
             "tracking_code": codes.display(donation.tracking_code), "name": donor.name,
             "email": donor.email, "phone": donor.phone, "language": donor.language,
-            "latin": donor.latin, "channels": donor.channels,
+            "latin": donor.latin, "channels": donor.channels, "sequence": donor.contact_revision,
         }, producer=SERVICE)
     add_event(session, "donations.donation_offered", {
         "donation_id": donation.id, "donor_kind": donor.kind, "handover": donation.handover,
@@ -184,15 +204,17 @@ def register_walk_in(centre_code: str, data: dict, *, actor: str) -> Offered:
     items = [domain.Item(i["isbn"], i["title"], i["authors"], i["quantity"]) for i in data["items"]]
     donor_data = data.get("donor") or {"kind": "citizen"}
     handover = {"kind": "walk_in", "centre_code": centre_code}
-    key = data.get("idempotency_key")
+    key = domain.scoped_key(f"walk-in:{centre_code}", data["idempotency_key"]) if data.get("idempotency_key") else None
+    body = domain.request_hash({k: v for k, v in data.items() if k != "idempotency_key"})
     with db.session_scope(SERVICE) as session:
         if key:
             existing = session.scalar(select(Donation).where(Donation.idempotency_key == key))
             if existing is not None:
+                if existing.request_hash != body:
+                    raise IdempotencyKeyReused()
                 return Offered(existing, created=False)
-        donation = _create(session, donor_data, handover, items,
-                           fingerprint=uuid.uuid4().hex, idempotency_key=data.get("idempotency_key"),
-                           actor=actor)
+        donation = _create(session, donor_data, handover, items, fingerprint=uuid.uuid4().hex,
+                           idempotency_key=key, actor=actor, request_hash=body)
         previous = _transition(session, donation, "collect")
         donation.collected_count = donation.declared_count
         _history(session, donation, "collected", actor, from_status=previous,
@@ -204,24 +226,52 @@ def register_walk_in(centre_code: str, data: dict, *, actor: str) -> Offered:
 
 
 def erase_donor(code: str) -> Donation:
-    """Forget the donor: name and contacts go, here and (by event) in notifications.
-    The donation, its items and its history stay, with no personal data."""
+    """Forget the person: name, contacts and addresses go, here and (by event) in notifications —
+    on this donation and on every other donation made with the same e-mail or phone (each offer
+    has its own donor record). The outbox rows that carried the contact keep no contact either.
+    Donations, items and their history stay, with no personal data."""
     donation, _ = find_by_tracking_code(code)
     with db.session_scope(SERVICE) as session:
         donor = session.get(Donor, donation.donor_id)
-        donation_ids = list(session.scalars(select(Donation.id).where(Donation.donor_id == donor.id)))
-        if donor.erased_at is None:
-            donor.name = donor.email = donor.phone = None
-            donor.channels = []
-            donor.erased_at = utcnow()
-            for other in session.scalars(select(Donation).where(Donation.donor_id == donor.id)):
-                other.fingerprint = "erased"
-                other.address = None
-                session.add(DonationHistory(donation_id=other.id, at=utcnow(), stage="erased",
-                                            to_status=other.status, actor="donor", details={}))
-            add_event(session, "donations.donor_erased",
-                      {"donor_id": donor.id, "donation_ids": donation_ids}, producer=SERVICE)
+        for person in _same_person(session, donor):
+            _erase(session, person)
         return session.get(Donation, donation.id)
+
+
+def _same_person(session: Session, donor: Donor) -> list[Donor]:
+    """This donor and every donor record with one of their contacts (e-mail case-insensitive)."""
+    matches = [Donor.id == donor.id]
+    if donor.email:
+        matches.append(func.lower(Donor.email) == donor.email.lower())
+    if donor.phone:
+        matches.append(Donor.phone == donor.phone)
+    query = select(Donor).where(or_(*matches)).order_by(Donor.id)
+    if not db.is_sqlite(session.get_bind()):
+        query = query.with_for_update()
+    return list(session.scalars(query))
+
+
+def _erase(session: Session, donor: Donor) -> None:
+    donation_ids = list(session.scalars(select(Donation.id).where(Donation.donor_id == donor.id)))
+    if donor.erased_at is not None:
+        return
+    donor.name = donor.email = donor.phone = None
+    donor.channels = []
+    donor.erased_at = utcnow()
+    for other in session.scalars(select(Donation).where(Donation.donor_id == donor.id)):
+        other.fingerprint = "erased"
+        other.address = None
+        other.preferred_windows = None
+        other.request_hash = None  # a hash of the request, contact included
+        session.add(DonationHistory(donation_id=other.id, at=utcnow(), stage="erased",
+                                    to_status=other.status, actor="donor", details={}))
+    # The donor's own words (a reason to cancel) may name them.
+    session.execute(update(DonationHistory).where(
+        DonationHistory.donation_id.in_(donation_ids), DonationHistory.actor == "donor",
+        DonationHistory.reason.is_not(None)).values(reason=None))
+    scrub_contact_events(session, [donor.id])
+    add_event(session, "donations.donor_erased",
+              {"donor_id": donor.id, "donation_ids": donation_ids}, producer=SERVICE)
 
 
 def pickup_board() -> list[dict]:

@@ -52,11 +52,22 @@ def _total_books(session: Session, donation_id) -> int:
         CopyFact.donation_id == donation_id, CopyFact.stage == "catalogued")) or 0
 
 
+def _donor_name(session: Session, message: Message, contact: Contact) -> str | None:
+    """The donor's name is their own words, typed into a public form: only in e-mail (never an
+    SMS or a Telegram message), and never in the first message to an address — that one says
+    only our own words, so nobody can make us send a text of their choosing to a stranger."""
+    if message.channel != "email" or not contact.name:
+        return None
+    written_before = session.scalar(select(func.count()).select_from(Message).where(
+        Message.recipient_hash == message.recipient_hash, Message.status == "sent", Message.id != message.id))
+    return contact.name if written_before else None
+
+
 def context_for(session: Session, message: Message, contact: Contact) -> tuple[str, dict]:
     notice = session.get(Notice, message.notice_id)
     stage = notice.stage.split(":")[0]
     details = dict(notice.details or {})
-    context = {"name": contact.name, "tracking_code": contact.tracking_code,
+    context = {"name": _donor_name(session, message, contact), "tracking_code": contact.tracking_code,
                "tracking_url": f"{config.public_base_url('donations')}/track/{contact.tracking_code}"}
     if stage in ("pickup_scheduled", "pickup_rescheduled"):
         start = datetime.fromisoformat(details["start"]).astimezone(KYIV)
@@ -117,10 +128,20 @@ def _with_footer(text: str, lang: str, unsubscribe: str, preferences: str) -> st
     return text + "\n\n--\n" + "\n".join(lines)
 
 
+def _own_url(url: str) -> bool:
+    bases = {config.public_base_url(s) for s in config.SERVICES}
+    return any(url == base or url.startswith(base + "/") for base in bases)
+
+
 def _html(text: str, lang: str, unsubscribe: str, preferences: str) -> str:
     def linked(line: str) -> str:
+        """Only our own addresses become links; anything else stays text."""
         escaped = html.escape(line)
-        return re.sub(r"(https?://\S+)", r'<a href="\1">\1</a>', escaped)
+
+        def link(match: re.Match) -> str:
+            url = html.unescape(match.group(1))
+            return f'<a href="{match.group(1)}">{match.group(1)}</a>' if _own_url(url) else match.group(1)
+        return re.sub(r"(https?://[^\s<]+)", link, escaped)
 
     body = "".join(f"<p>{linked(line)}</p>" for line in text.split("\n") if line.strip())
     footer = _FOOTER[lang]

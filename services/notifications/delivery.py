@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import String, cast, func, literal, or_, select, update
+from sqlalchemy import String, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from services.notifications import alerts, compose
+from services.notifications import alerts, compose, guards
 from services.notifications.channels import PermanentFailure, TemporaryFailure
 from services.notifications.channels.telegram import RetryLater
 from services.notifications.models import Contact, CopyFact, Message, Notice
@@ -96,7 +96,8 @@ def usable_channels(contact: Contact) -> list[str]:
     """The channels the donor chose, in their order, that we have an address for and they
     have not unsubscribed from. The next one is the fallback when one fails."""
     return [c for c in contact.channels
-            if c in CHANNELS and c not in (contact.unsubscribed or []) and address(contact, c)]
+            if c in CHANNELS and c not in (contact.unsubscribed or []) and address(contact, c)
+            and guards.channel_allowed(c, address(contact, c))]
 
 
 @dataclass
@@ -158,6 +159,11 @@ def prepare_due(now: datetime, result: DeliveryResult) -> None:
                 channels = usable_channels(contact)
                 if not channels:
                     _drop(notice, "no channel left (unsubscribed)", result)
+                    continue
+                channels = [c for c in channels
+                            if not guards.over_daily_cap(session, recipient_hash(address(contact, c)), now)]
+                if not channels:
+                    _drop(notice, "daily cap of messages to this address", result)
                     continue
                 _new_message(session, notice, contact, channels[0], now)
                 notice.status, notice.channel = "done", channels[0]
@@ -246,6 +252,8 @@ def send_due(now: datetime, result: DeliveryResult, senders, deadline: float | N
             error, permanent, retry_after = str(exc), False, None
         except PermanentFailure as exc:
             error, permanent, retry_after = str(exc), True, None
+        if error is not None:
+            error = scrub(error, outgoing.to)
         _record_send(message_id, outgoing, provider_id if error is None else None,
                      error, permanent, retry_after, result, now)
 
@@ -253,8 +261,10 @@ def send_due(now: datetime, result: DeliveryResult, senders, deadline: float | N
 def _record_send(message_id: int, outgoing, provider_id, error: str | None, permanent: bool,
                  retry_after: float | None, result: DeliveryResult, now: datetime) -> None:
     with db.session_scope(SERVICE) as session:
-        message = session.get(Message, message_id)
-        message.subject, message.text = outgoing.subject, outgoing.text
+        # Locked, then checked: an erasure that ran while we were sending keeps its wipe.
+        message = session.get(Message, message_id, with_for_update=True, populate_existing=True)
+        if not erased(session, message):
+            message.subject, message.text = outgoing.subject, outgoing.text
         message.encoding, message.segments = outgoing.encoding, outgoing.segments
         if error is None:
             message.provider_id = str(provider_id)[:200] if provider_id else None
@@ -277,6 +287,16 @@ def _record_send(message_id: int, outgoing, provider_id, error: str | None, perm
         contact = session.get(Contact, message.donation_id)
         if contact is not None:
             _fall_back(session, message, contact, result, now)
+
+
+def erased(session: Session, message: Message) -> bool:
+    """The donor of this message asked to be forgotten (erase_log ran for it)."""
+    return message.recipient_hash.startswith("erased:") or session.get(Contact, message.donation_id) is None
+
+
+def scrub(error: str, address: str | None) -> str:
+    """A provider's error may quote the address (an SMTP refusal does): the log keeps none."""
+    return error.replace(address, "<recipient>") if address else error
 
 
 def _finish(session: Session, message: Message, status: str, error: str | None,
@@ -348,5 +368,6 @@ def erase_log(session: Session, donation_ids: list) -> None:
         text=None, subject=None, recipient_hash=literal("erased:", String) + cast(Message.id, String)))
     session.execute(update(Message).where(
         Message.donation_id.in_(donation_ids),
-        or_(Message.status == "pending", Message.status == "sending")).values(
-        status="failed", last_error="the donor was erased"))
+        or_(Message.status == "pending", Message.status == "sending", Message.last_error.is_not(None))).values(
+        status=case((Message.status.in_(("pending", "sending")), "failed"), else_=Message.status),
+        last_error="the donor was erased"))

@@ -1,16 +1,18 @@
 """What notifications does when it hears other services' events."""
 from __future__ import annotations
 
+import json
 from datetime import timezone
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.notifications import alerts, delivery
-from services.notifications.models import Contact, ErasedDonor, Notice, TelegramLink
+from services.notifications.models import Contact, DonorGuard, ErasedDonor, Message, Notice, StaffAlert, TelegramLink
 from services.notifications.schedule import batch_window
-from shared import db
-from shared.models import utcnow
+from shared import db, staff_identity
+from shared.erasure import scrub_contact_events, scrub_text
+from shared.models import DeadLetter, utcnow
 
 
 def _notice(session: Session, donation_id, stage: str, occurred_at=None, **details) -> None:
@@ -23,10 +25,35 @@ def _notice(session: Session, donation_id, stage: str, occurred_at=None, **detai
     db.insert_ignoring_duplicates(session, Notice.__table__, values)
 
 
+def _donor_guard(session: Session, donor_id) -> DonorGuard:
+    """Lock the donor's guard row (made on first use). A contact change and an erasure of one
+    donor take this lock first, so they run one after the other, never interleaved. On
+    PostgreSQL a twin inserting the same row waits for the first to commit; SQLite has one
+    writer at a time anyway."""
+    db.insert_ignoring_duplicates(session, DonorGuard.__table__, {"donor_id": donor_id})
+    return session.scalar(select(DonorGuard).where(DonorGuard.donor_id == donor_id)
+                          .with_for_update().execution_options(populate_existing=True))
+
+
+def contact_is_newer(guard: DonorGuard, sequence: int | None, occurred_at) -> bool:
+    """Events can overtake each other: a change is applied only if it is newer than the last one
+    applied for this donor — by the producer's sequence when it sends one, else by time."""
+    if sequence is not None and guard.contact_sequence is not None:
+        return sequence > guard.contact_sequence
+    if guard.contact_as_of is None:
+        return True
+    return occurred_at > guard.contact_as_of
+
+
 def on_donor_contact_changed(session: Session, event: dict) -> None:
     p = event["payload"]
-    if session.get(ErasedDonor, p["donor_id"]) is not None:
+    guard = _donor_guard(session, p["donor_id"])
+    if guard.erased_at is not None or session.get(ErasedDonor, p["donor_id"]) is not None:
         return  # forgotten on request; this event was only late
+    if not contact_is_newer(guard, p.get("sequence"), event["occurred_at"]):
+        return  # an older change that arrived after a newer one
+    guard.contact_sequence = p.get("sequence") if p.get("sequence") is not None else guard.contact_sequence
+    guard.contact_as_of = max(filter(None, (guard.contact_as_of, event["occurred_at"])))
     contact = session.get(Contact, p["donation_id"])
     if contact is None:
         contact = Contact(donation_id=p["donation_id"])
@@ -92,12 +119,35 @@ def on_donor_erased(session: Session, event: dict) -> None:
     """Delete every contact of the donor and wipe the log of them; notices keep no personal
     data and stay (the counts are statistics)."""
     p = event["payload"]
-    session.execute(delete(Contact).where(
-        (Contact.donor_id == p["donor_id"]) | Contact.donation_id.in_(p["donation_ids"])))
+    guard = _donor_guard(session, p["donor_id"])
+    guard.erased_at = guard.erased_at or utcnow()
+    mine = (Contact.donor_id == p["donor_id"]) | Contact.donation_id.in_(p["donation_ids"])
+    # What to look for in free-text columns (errors, alerts) before the contacts go.
+    personal = {value for contact in session.scalars(select(Contact).where(mine))
+                for value in (contact.email, contact.phone, contact.name, contact.telegram_chat_id) if value}
+    session.execute(delete(Contact).where(mine))
     session.execute(delete(TelegramLink).where(TelegramLink.donor_id == p["donor_id"]))
     delivery.erase_log(session, p["donation_ids"])
+    scrub_contact_events(session, [p["donor_id"]])
+    _scrub_free_text(session, personal)
     db.insert_ignoring_duplicates(session, ErasedDonor.__table__,
                                   {"donor_id": p["donor_id"], "erased_at": utcnow()})
+
+
+def _scrub_free_text(session: Session, personal: set[str]) -> None:
+    """Errors and alerts are free text a provider or a handler wrote: cut the person out."""
+    if not personal:
+        return
+    for alert in session.scalars(select(StaffAlert)):
+        details = json.loads(scrub_text(json.dumps(alert.details, ensure_ascii=False), personal))
+        if details != alert.details or scrub_text(alert.last_error, personal) != alert.last_error:
+            alert.details, alert.last_error = details, scrub_text(alert.last_error, personal)
+    for letter in session.scalars(select(DeadLetter)):
+        if scrub_text(letter.error, personal) != letter.error:
+            letter.error = scrub_text(letter.error, personal)
+    for message in session.scalars(select(Message).where(Message.last_error.is_not(None))):
+        if scrub_text(message.last_error, personal) != message.last_error:
+            message.last_error = scrub_text(message.last_error, personal)
 
 
 def _per_copy(stage: str):
@@ -146,7 +196,12 @@ def on_event_dead_lettered(session: Session, event: dict) -> None:
     alerts.add(session, "dead_letter", f"dead:{p['service']}:{p['dead_event_id']}", p)
 
 
+def on_staff_account_changed(session: Session, event: dict) -> None:
+    staff_identity.apply(session, event["payload"])
+
+
 HANDLERS = {
+    "catalog.staff_account_changed": (on_staff_account_changed,),
     "donations.donor_contact_changed": (on_donor_contact_changed,),
     "donations.donation_offered": (on_donation_offered,),
     "donations.pickup_scheduled": (on_pickup_scheduled, watch_pickup),

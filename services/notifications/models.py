@@ -117,6 +117,19 @@ class ErasedDonor(Base):
     erased_at: Mapped[datetime] = mapped_column(AwareDateTime, nullable=False, default=utcnow)
 
 
+class DonorGuard(Base):
+    """One row per donor that both contact handlers and erasure lock first, so they run one
+    after the other for a donor; it remembers the newest contact change applied (`sequence`
+    from donations, or the event's time) and whether the donor was erased."""
+
+    __tablename__ = "donor_guards"
+
+    donor_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    contact_sequence: Mapped[int | None] = mapped_column(Integer)
+    contact_as_of: Mapped[datetime | None] = mapped_column(AwareDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+
 class StaffAlert(Base):
     """Something staff must look at (a misrouted copy at their centre), sent once to the
     staff alerts mailbox (STAFF_ALERTS_EMAIL)."""

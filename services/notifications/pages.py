@@ -11,6 +11,7 @@ from shared import db
 from shared.auth import public
 from shared.donor_links import preferences_token, read_preferences_token, read_unsubscribe_token
 from shared.i18n import current_language, page_texts
+from shared.limits import allowed, limited
 
 bp = Blueprint("donor_pages", __name__, template_folder="templates")
 
@@ -49,6 +50,7 @@ def _contacts(session, donor_id: str) -> list[Contact]:
 
 
 @bp.route("/unsubscribe/<string:token>", methods=["GET", "POST"])
+@limited("preferences", methods=["POST"])
 @public
 def unsubscribe(token: str):
     """GET asks (a link checker must not unsubscribe anyone); POST — the mail client's one-click
@@ -75,6 +77,7 @@ def unsubscribe(token: str):
 
 
 @bp.route("/preferences/<string:token>", methods=["GET", "POST"])
+@limited("preferences", methods=["POST"])
 @public
 def preferences(token: str):
     lang = current_language()
@@ -97,6 +100,7 @@ def preferences(token: str):
         current = contacts[0]
         state = {"channels": {c: c not in (current.unsubscribed or []) for c in available},
                  "reader_news": current.reader_news}
-    telegram = None if "telegram" in available else telegram_link.new_link(donor_id)
+    # Each link is a row: made only while this client is within its limit.
+    telegram = None if "telegram" in available or not allowed("telegram_link") else telegram_link.new_link(donor_id)
     return render_template("preferences.html", lang=lang, tx=tx, state=state, saved=saved,
                            telegram=telegram)

@@ -25,6 +25,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "notifications.message_delivered": ("donations",),
     "bus.event_dead_lettered": ("notifications",),
     "catalog.shipment_dispatched": ("donations", "notifications"),
+    "catalog.staff_account_changed": ("donations", "notifications"),
     # Published for the record (the outbox keeps them; `bookcross events replay` can send them
     # to a subscriber added later). Nobody needs them today, so the relay only marks them sent.
     "catalog.copies_allocated": (),

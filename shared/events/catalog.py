@@ -158,3 +158,22 @@ class ShelfOpenedV1(EventSchema):
     centre_code = fields.String(required=True)
     centre_name = fields.String(required=True)
     capacity = fields.Integer(required=True)
+
+
+@register
+class StaffAccountChangedV1(EventSchema):
+    """A staff account was added, changed, disabled, removed, or its tokens re-issued: every
+    service keeps the account's state to check tokens against (`shared.staff_identity`).
+    `revision` grows with every change; an older one never overwrites a newer."""
+
+    event_type = "catalog.staff_account_changed"
+    event_version = 1
+
+    staff_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    centre_code = fields.String(load_default=None, allow_none=True)
+    active = fields.Boolean(required=True)
+    token_version = fields.Integer(required=True)
+    session_version = fields.Integer(required=True)
+    revision = fields.Integer(required=True)

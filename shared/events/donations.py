@@ -47,6 +47,10 @@ class DonorContactChangedV1(EventSchema):
     language = fields.String(load_default="uk", validate=validate.OneOf(("uk", "en")))
     latin = fields.Boolean(load_default=False)
     channels = fields.List(fields.String(), load_default=list)
+    # Added within v1: the donor's contact revision, growing with every change, so a consumer
+    # keeps the newest when events overtake each other. Absent from older producers' events
+    # (consumers then compare the events' times).
+    sequence = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
 
 
 @register

@@ -7,7 +7,6 @@ from sqlalchemy import update
 
 from services.catalog.models import Centre
 from shared import db
-from shared.auth import Staff, issue_token
 from shared.testing import wait_for
 from tests.samples import offer
 
@@ -19,7 +18,9 @@ def bearer(token: str) -> dict:
 
 
 def centre_token(code: str, name: str | None = None) -> str:
-    return issue_token(Staff(100 + int(code) % 100, name or f"staff-{code}", "centre_staff", code))
+    from shared.testing.staff import staff_token
+
+    return staff_token(name or f"staff-{code}", "centre_staff", code)
 
 
 def only_these_shelves(network, admin_token: str, shelves: dict[str, int] = SHELVES) -> None:

@@ -7,7 +7,6 @@ import pytest
 import redis
 
 from shared import config, db
-from shared.auth import Staff, issue_token
 from shared.testing import postgres
 from shared.testing.network import Network
 from shared.testing.standin import StandInServer
@@ -108,10 +107,14 @@ def control(network):
 
 
 @pytest.fixture(scope="module")
-def logistics_token():
-    return issue_token(Staff(2, "olha", "logistics"))
+def logistics_token(e2e_env):
+    from shared.testing.staff import staff_token
+
+    return staff_token("olha", "logistics")
 
 
 @pytest.fixture(scope="module")
-def admin_token():
-    return issue_token(Staff(1, "admin", "admin"))
+def admin_token(e2e_env):
+    from shared.testing.staff import staff_token
+
+    return staff_token("admin", "admin")

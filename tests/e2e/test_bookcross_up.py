@@ -36,7 +36,7 @@ def test_up_runs_the_whole_network_on_the_embedded_default_and_stops_on_ctrl_c(t
             wait_for(lambda p=port: requests.get(f"http://127.0.0.1:{p}/readyz", timeout=1).ok,
                      timeout=90, message=f"{service} ready")
         text = (tmp_path / "up.log").read_text()
-        token = re.search(r"admin token \(Authorization: Bearer …\):\n(\S+)", text).group(1)
+        token = re.search(r"admin token \(Authorization: Bearer …[^)]*\):\n(\S+)", text).group(1)
         assert (tmp_path / "var" / "catalog.db").exists() and (tmp_path / "var" / "redis.url").exists()
 
         created = requests.post(f"http://127.0.0.1:{ports['donations']}/api/v1/donations", json=offer(), timeout=10)

@@ -92,12 +92,24 @@ def test_double_submit_with_idempotency_key_returns_the_first_donation(client):
 
 
 def test_same_donor_and_items_within_minutes_is_one_donation(client):
+    """Without a key, the same offer again makes nothing new — and does not hand out the first
+    one's tracking code: whoever sends it may know the donor's e-mail, not be the donor."""
     body = offer()
     first = client.post("/api/v1/donations", json=body).get_json()
-    second = client.post("/api/v1/donations", json=body).get_json()
-    assert first["id"] == second["id"]
+    again = client.post("/api/v1/donations", json=body)
+    assert again.status_code == 409 and first["tracking_code"] not in again.get_data(as_text=True)
+    assert "надіслано" in again.get_json()["message"]
+    assert count(Donation) == 1
     other = offer()
     assert client.post("/api/v1/donations", json=other).get_json()["id"] != first["id"]
+
+
+def test_a_reused_idempotency_key_with_another_body_gets_nothing(client):
+    first = client.post("/api/v1/donations", json=offer(), headers={"Idempotency-Key": "k-1"})
+    stranger = client.post("/api/v1/donations", json=offer(), headers={"Idempotency-Key": "k-1"})
+    assert first.status_code == 201 and stranger.status_code == 422
+    assert first.get_json()["tracking_code"] not in stranger.get_data(as_text=True)
+    assert count(Donation) == 1
 
 
 def test_logistics_actions_need_a_token_and_the_right_role(client, tokens):
@@ -166,6 +178,8 @@ def test_wrong_tracking_codes_all_get_the_same_friendly_404(client):
 
 
 def test_tracking_is_rate_limited_per_client(client, monkeypatch):
-    monkeypatch.setattr("services.donations.api.track.TRACK_LIMIT_PER_MINUTE", 5)
-    statuses = [client.get("/api/v1/track/nonsense").status_code for _ in range(7)]
-    assert statuses[:5] == [404] * 5 and statuses[5:] == [429, 429]
+    monkeypatch.setenv("RATE_LIMIT_TRACKING", "5/minute")
+    answers = [client.get("/api/v1/track/nonsense") for _ in range(7)]
+    assert [r.status_code for r in answers] == [404] * 5 + [429, 429]
+    assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
+    assert "Спробуйте знову за" in answers[-1].get_json()["message"]

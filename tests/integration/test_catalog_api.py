@@ -37,10 +37,10 @@ def client(seeded_centres, redis_client, monkeypatch):
 
 @pytest.fixture
 def staff(tokens):
-    from shared.auth import Staff, issue_token
+    from shared.testing.staff import make_staff
 
-    return {**tokens, "kharkiv": issue_token(Staff(4, "iryna", "centre_staff", KHARKIV)),
-            "lviv": issue_token(Staff(5, "marta", "centre_staff", LVIV))}
+    return {**tokens, "kharkiv": make_staff("iryna", "centre_staff", KHARKIV),
+            "lviv": make_staff("marta", "centre_staff", LVIV)}
 
 
 def at_hub(collected: int = 3) -> uuid.UUID:
@@ -319,6 +319,7 @@ def test_admin_opens_shelves_and_weighs_oblasts(client, staff):
 
 
 def test_copy_page_tells_the_journey_and_takes_a_clean_note(client, staff, monkeypatch):
+    monkeypatch.setenv("RATE_LIMIT_NOTES", "2/hour")
     codes_, _ = shipped_to(client, staff, KHARKIV)
     scan(client, staff["kharkiv"], KHARKIV, codes_[0], "shelve")
     page = client.get(f"/api/v1/copies/{codes_[0].lower()}").json
@@ -331,7 +332,6 @@ def test_copy_page_tells_the_journey_and_takes_a_clean_note(client, staff, monke
     assert events("catalog.copy_noted")[0]["passing_on"] is True
     assert client.post(f"/api/v1/copies/{codes_[0]}/notes", json={"text": "<i></i>"}).status_code == 422
     assert client.get("/api/v1/copies/ZZZZZ-ZZZZZ").status_code == 404
-    monkeypatch.setenv("NOTE_LIMIT_PER_HOUR", "1")
     assert client.post(f"/api/v1/copies/{codes_[0]}/notes", json={"text": "ще"}).status_code == 429
 
 

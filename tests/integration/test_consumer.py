@@ -23,10 +23,12 @@ def snapshot(service: str) -> dict[str, int]:
     """Row counts of the service's own tables (its effects), bus tables aside."""
     import importlib
 
+    from shared.staff_identity import IdentityBase
+
     base = importlib.import_module(f"services.{service}.models").Base
+    tables = base.metadata.sorted_tables + IdentityBase.metadata.sorted_tables
     with db.session_scope(service) as session:
-        return {t.name: session.scalar(select(func.count()).select_from(t))
-                for t in base.metadata.sorted_tables}
+        return {t.name: session.scalar(select(func.count()).select_from(t)) for t in tables}
 
 
 def _prepare(service: str, event_type: str):

@@ -1,22 +1,15 @@
 """A copy's public face: anyone holding the book may read its journey and leave a note."""
 from __future__ import annotations
 
-import os
-
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.catalog import readers
 from services.catalog.schemas import CopyPageOut, NoteIn, NoteOut
 from shared.auth import public
-from shared.ratelimit import allow
-from shared.web import ApiError
+from shared.limits import limited
 
 blp = Blueprint("copies", __name__, url_prefix="/api/v1/copies", description="Copies (public)")
-
-
-def notes_per_hour() -> int:
-    return int(os.environ.get("NOTE_LIMIT_PER_HOUR", "5"))
 
 
 @blp.route("/<string:code>")
@@ -30,11 +23,10 @@ class CopyPage(MethodView):
 
 @blp.route("/<string:code>/notes")
 class Notes(MethodView):
+    @limited("notes")
     @public
     @blp.arguments(NoteIn)
     @blp.response(201, NoteOut)
     def post(self, data, code: str):
         """Leave a short note (HTML is stripped) and/or say you will pass the book on."""
-        if not allow("copy-note", notes_per_hour(), per_seconds=3600):
-            raise ApiError(429, "error.too_many")
         return readers.add_note(code, data["text"], data["passing_on"])

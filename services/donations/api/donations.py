@@ -20,6 +20,7 @@ from services.donations.schemas import (
 from shared.auth import current_staff, public, require
 from shared.codes import display
 from shared.i18n import current_language
+from shared.limits import limited
 from shared.web import ApiError
 
 blp = Blueprint("donations", __name__, url_prefix="/api/v1/donations",
@@ -33,6 +34,7 @@ def _conflict(exc: domain.TransitionNotAllowed):
 
 @blp.route("")
 class Donations(MethodView):
+    @limited("offers")
     @public
     @blp.arguments(DonationIn)
     @blp.response(201, DonationCreated)
@@ -40,7 +42,17 @@ class Donations(MethodView):
                           "schema": {"type": "string", "maxLength": 100}}])
     def post(self, data):
         """Offer books (public). Resubmitting the same form returns the same donation."""
-        return created_response(services.offer_donation(data, idempotency_key=idempotency_key()))
+        return created_response(offer(data))
+
+
+def offer(data: dict) -> services.Offered:
+    """The public offer use case, its refusals as API errors."""
+    try:
+        return services.offer_donation(data, idempotency_key=idempotency_key())
+    except services.IdempotencyKeyReused:
+        raise ApiError(422, "donations.idempotency_key_reused") from None
+    except services.AlreadyOffered:
+        raise ApiError(409, "donations.already_offered") from None
 
 
 def idempotency_key() -> str | None:

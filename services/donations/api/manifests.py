@@ -8,11 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from services.donations import manifest, services
-from services.donations.api.donations import created_response, idempotency_key
+from services.donations import manifest
+from services.donations.api.donations import created_response, offer
 from services.donations.schemas import DonationCreated, ManifestOfferIn
 from shared.auth import public
 from shared.i18n import field_error
+from shared.limits import limited
 from shared.web import ApiError
 
 blp = Blueprint("manifests", __name__, url_prefix="/api/v1/donations",
@@ -21,6 +22,7 @@ blp = Blueprint("manifests", __name__, url_prefix="/api/v1/donations",
 
 @blp.route("/manifest")
 class ManifestOffer(MethodView):
+    @limited("offers")
     @public
     @blp.response(201, DonationCreated)
     @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
@@ -32,7 +34,7 @@ class ManifestOffer(MethodView):
         """Offer the books listed in a CSV manifest (up to 10,000 rows). Every bad row is
         reported with its line number; nothing is saved until the file is clean."""
         try:
-            offer = ManifestOfferIn().load(json.loads(request.form.get("offer") or "{}"))
+            offer_data = ManifestOfferIn().load(json.loads(request.form.get("offer") or "{}"))
         except json.JSONDecodeError:
             raise ApiError(400, "error.invalid_json") from None
         except ValidationError as exc:
@@ -46,5 +48,4 @@ class ManifestOffer(MethodView):
             raise ApiError(422, errors={"manifest": [str(exc)]}) from None
         if row_errors:
             raise ApiError(422, "manifest.rows_invalid", errors={"manifest": {"rows": row_errors}})
-        return created_response(services.offer_donation({**offer, "items": items},
-                                                        idempotency_key=idempotency_key()))
+        return created_response(offer({**offer_data, "items": items}))

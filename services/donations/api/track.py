@@ -1,8 +1,6 @@
 """The donor's view of a donation, by its tracking code (public, rate-limited)."""
 from __future__ import annotations
 
-import os
-
 from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -13,14 +11,11 @@ from shared import donor_links
 from shared.auth import public
 from shared.codes import display
 from shared.i18n import current_language
-from shared.ratelimit import allow
+from shared.limits import limited
 from shared.web import ApiError
 
 blp = Blueprint("track", __name__, url_prefix="/api/v1/track",
                 description="A donor's view of their donation")
-
-TRACK_LIMIT_PER_MINUTE = int(os.environ.get("TRACK_RATE_LIMIT", "30"))
-
 
 def tracking_view(code: str, lang: str, latin: bool) -> dict:
     donation, history = services.find_by_tracking_code(code)
@@ -60,6 +55,7 @@ def tracking_view(code: str, lang: str, latin: bool) -> dict:
 
 @blp.route("/<string:code>")
 class Track(MethodView):
+    @limited("tracking")
     @public
     @blp.response(200, TrackingOut)
     def get(self, code: str):
@@ -69,8 +65,6 @@ class Track(MethodView):
 
 
 def _by_code(action, code: str, *args, **kwargs):
-    if not allow("track", TRACK_LIMIT_PER_MINUTE):
-        raise ApiError(429, "error.too_many")
     try:
         return action(code, *args, **kwargs)
     except services.NotFound:
@@ -82,6 +76,7 @@ def _by_code(action, code: str, *args, **kwargs):
 
 @blp.route("/<string:code>/cancellation")
 class DonorCancellation(MethodView):
+    @limited("donor_actions")
     @public
     @blp.arguments(OptionalReasonIn)
     @blp.response(200, TrackingOut)
@@ -96,6 +91,7 @@ class DonorCancellation(MethodView):
 
 @blp.route("/<string:code>/erasure")
 class DonorErasure(MethodView):
+    @limited("donor_actions")
     @public
     @blp.response(200, TrackingOut)
     def post(self, code: str):

@@ -26,4 +26,7 @@ class WalkIns(MethodView):
         if not is_known_centre(code):
             raise ApiError(404, "donations.unknown_centre")
         data["idempotency_key"] = idempotency_key()
-        return created_response(services.register_walk_in(code, data, actor=current_staff().name))
+        try:
+            return created_response(services.register_walk_in(code, data, actor=current_staff().name))
+        except services.IdempotencyKeyReused:
+            raise ApiError(422, "donations.idempotency_key_reused") from None

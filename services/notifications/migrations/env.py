@@ -1,5 +1,6 @@
 from services.notifications.models import Base
 from shared.migrate import run_env
 from shared.models import BusBase
+from shared.staff_identity import IdentityBase
 
-run_env([Base.metadata, BusBase.metadata])
+run_env([Base.metadata, BusBase.metadata, IdentityBase.metadata])
