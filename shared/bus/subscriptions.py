@@ -8,28 +8,31 @@ from __future__ import annotations
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "donations.donation_offered": ("catalog", "notifications"),
     "donations.donor_contact_changed": ("notifications",),
-    "donations.pickup_scheduled": ("notifications",),
+    "donations.pickup_scheduled": ("notifications", "catalog"),
     "donations.pickup_rescheduled": ("notifications",),
-    "donations.pickup_failed": ("notifications",),
+    "donations.pickup_failed": ("notifications", "catalog"),
     "donations.donation_cancelled": ("catalog", "notifications"),
-    "donations.donor_erased": ("notifications",),
+    "donations.donor_erased": ("notifications", "catalog"),
     "donations.donation_collected": ("catalog", "notifications"),
     "catalog.donation_at_hub": ("donations", "notifications"),
-    "catalog.copy_catalogued": ("donations", "notifications"),
-    "catalog.copy_withdrawn": ("donations",),
-    "catalog.copy_misrouted": ("notifications",),
-    "catalog.copy_shelved": ("donations", "notifications"),
-    "catalog.copy_moved": ("donations",),
-    "catalog.copy_taken": ("donations", "notifications"),
-    "catalog.copy_noted": ("notifications",),
-    "notifications.message_delivered": ("donations",),
+    "catalog.copy_catalogued": ("donations", "notifications", "catalog"),
+    "catalog.copy_withdrawn": ("donations", "catalog"),
+    "catalog.copy_misrouted": ("notifications", "catalog"),
+    "catalog.copy_shelved": ("donations", "notifications", "catalog"),
+    "catalog.copy_moved": ("donations", "catalog"),
+    "catalog.copy_taken": ("donations", "notifications", "catalog"),
+    "catalog.copy_noted": ("notifications", "donations"),
+    "notifications.message_delivered": ("donations", "catalog"),
     "bus.event_dead_lettered": ("notifications",),
-    "catalog.shipment_dispatched": ("donations", "notifications"),
-    # Published for the record (the outbox keeps them; `bookcross events replay` can send them
-    # to a subscriber added later). Nobody needs them today, so the relay only marks them sent.
-    "catalog.copies_allocated": (),
-    "catalog.copy_arrived": (),
-    "catalog.shipment_closed": ("notifications",),
+    "catalog.shipment_dispatched": ("donations", "notifications", "catalog"),
+    # The reports read model (catalog) hears these; no personal data in either.
+    "donations.feedback_given": ("catalog",),
+    "notifications.channels_changed": ("catalog",),
+    "catalog.copies_allocated": ("catalog",),
+    "catalog.copy_arrived": ("catalog",),
+    "catalog.shipment_closed": ("notifications", "catalog"),
+    # Published for the record (the outbox keeps it; `bookcross events replay` can send it
+    # to a subscriber added later). Nobody needs it today, so the relay only marks it sent.
     "catalog.shelf_opened": (),
 }
 
