@@ -28,8 +28,8 @@ class ReportTally(Base):
 
 
 class ReportCopy(Base):
-    """What the counters already know of a copy: where it was counted, in which state, and the
-    last journey step counted."""
+    """What the counters already know of a copy: where it was counted (the centre it is at, or
+    is on its way to), in which state, and the last journey step counted."""
 
     __tablename__ = "report_copies"
 

@@ -89,15 +89,15 @@ def refresh_copy(session: Session, code: str) -> None:
     db.insert_ignoring_duplicates(session, ReportCopy.__table__, {
         "copy_code": code, "centre_code": None, "status": None, "last_step_id": 0})
     seen = session.get(ReportCopy, code, populate_existing=True, with_for_update=True)
-    row = session.execute(select(Copy.status, Copy.centre_code, Copy.donation_id)
-                          .where(Copy.code == code)).first()
+    row = session.execute(select(Copy.status, func.coalesce(Copy.centre_code, Copy.destination_code).label("place"),
+                                 Copy.donation_id).where(Copy.code == code)).first()
     if row is None:
         return
-    if (seen.centre_code, seen.status) != (row.centre_code, row.status):
+    if (seen.centre_code, seen.status) != (row.place, row.status):
         if seen.status is not None:
             bump(session, "stock", f"{seen.centre_code or ''}|{seen.status}", -1)
-        bump(session, "stock", f"{row.centre_code or ''}|{row.status}", 1)
-        seen.centre_code, seen.status = row.centre_code, row.status
+        bump(session, "stock", f"{row.place or ''}|{row.status}", 1)
+        seen.centre_code, seen.status = row.place, row.status
     steps = session.execute(select(CopyStep.id, CopyStep.kind, CopyStep.centre_code, CopyStep.at)
                             .where(CopyStep.copy_code == code, CopyStep.id > seen.last_step_id)
                             .order_by(CopyStep.id)).all()
@@ -487,11 +487,12 @@ def rebuild(*, batch: int = 20_000, echo: Callable[[str], None] = lambda _: None
         # 2. Copies: where each is now (in SQL), and every journey step by centre and month.
         session.execute(ReportCopy.__table__.insert().from_select(
             ["copy_code", "centre_code", "status", "last_step_id"],
-            select(Copy.code, Copy.centre_code, Copy.status,
+            select(Copy.code, func.coalesce(Copy.centre_code, Copy.destination_code), Copy.status,
                    func.coalesce(select(func.max(CopyStep.id)).where(CopyStep.copy_code == Copy.code)
                                  .scalar_subquery(), 0))))
+        place = func.coalesce(Copy.centre_code, Copy.destination_code)
         for centre_code, status, n in session.execute(
-                select(Copy.centre_code, Copy.status, func.count()).group_by(Copy.centre_code, Copy.status)):
+                select(place, Copy.status, func.count()).group_by(place, Copy.status)):
             store.bump("stock", f"{centre_code or ''}|{status}", n)
             counts["copies"] += n
         for kind, centre_code, at in session.execute(

@@ -219,6 +219,9 @@ def erase_donor(code: str) -> Donation:
                 other.address = None
                 session.add(DonationHistory(donation_id=other.id, at=utcnow(), stage="erased",
                                             to_status=other.status, actor="donor", details={}))
+            from services.donations.impact import wipe_feedback
+
+            wipe_feedback(session, donation_ids)  # their comments go too
             add_event(session, "donations.donor_erased",
                       {"donor_id": donor.id, "donation_ids": donation_ids}, producer=SERVICE)
         return session.get(Donation, donation.id)

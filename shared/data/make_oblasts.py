@@ -16,7 +16,7 @@ import json
 import sys
 
 import shapefile
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, shape
+from shapely.geometry import LineString, MultiPolygon, Point, mapping, shape
 from shapely.ops import unary_union
 
 # A point well inside each oblast (lon, lat), or one per part; names as in centres.csv.
