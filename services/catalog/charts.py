@@ -29,9 +29,10 @@ def _svg(chart: pygal.graph.graph.Graph, label: str) -> Markup:
 
 
 def _chart(kind, title: str, labels: list[str], series: list[tuple[str, list]], **options) -> Markup:
-    chart = kind(style=STYLE, js=[], explicit_size=False, disable_xml_declaration=True, width=640, height=340,
-                 legend_at_bottom=True, legend_at_bottom_columns=min(len(series), 4), truncate_label=-1,
-                 x_label_rotation=30 if len(labels) > 6 else 0, print_values=False, **options)
+    settings = {"style": STYLE, "js": [], "explicit_size": False, "disable_xml_declaration": True, "width": 640,
+                "height": 340, "legend_at_bottom": True, "legend_at_bottom_columns": min(len(series), 4),
+                "truncate_label": -1, "x_label_rotation": 30 if len(labels) > 6 else 0, "print_values": False}
+    chart = kind(**{**settings, **options})
     chart.title = title
     chart.x_labels = labels
     for name, values in series:
