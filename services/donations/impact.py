@@ -226,13 +226,14 @@ def report_pdf(data: dict, lang: str, texts: dict[str, str]) -> bytes:
     pdf.add_page()
     pdf.set_title(texts["title"])
     pdf.set_font("Roboto", "B", 18)
-    pdf.multi_cell(0, 9, texts["title"] + (f": {data['donor_name']}" if data["donor_name"] else ""))
+    title = texts["title"] + (f": {data['donor_name']}" if data["donor_name"] else "")
+    pdf.multi_cell(0, 9, align="L", new_x="LMARGIN", new_y="NEXT", text=title)
     pdf.set_font("Roboto", "", 10)
-    pdf.multi_cell(0, 6, f"{texts['generated']} {_day(data['generated_at'])}")
+    pdf.multi_cell(0, 6, align="L", new_x="LMARGIN", new_y="NEXT", text=f"{texts['generated']} {_day(data['generated_at'])}")
     pdf.ln(3)
     pdf.set_font("Roboto", "", 12)
     for key in ("donations", "collected", "catalogued", "on_shelves", "taken", "centres_reached", "oblasts_reached"):
-        pdf.multi_cell(0, 7, f"{texts[key]}: {data[key]}")
+        pdf.multi_cell(0, 7, align="L", new_x="LMARGIN", new_y="NEXT", text=f"{texts[key]}: {data[key]}")
     pdf.ln(3)
     _table(pdf, texts["by_oblast"], [texts["oblast"], texts["centres_reached"], texts["sent"], texts["on_shelves"],
                                      texts["taken"]],
@@ -243,11 +244,11 @@ def report_pdf(data: dict, lang: str, texts: dict[str, str]) -> bytes:
             for c in data["centres"]], (70, 45, 22, 22, 21))
     if data["notes"]:
         pdf.set_font("Roboto", "B", 13)
-        pdf.multi_cell(0, 8, texts["notes"])
+        pdf.multi_cell(0, 8, align="L", new_x="LMARGIN", new_y="NEXT", text=texts["notes"])
         pdf.set_font("Roboto", "", 11)
         for note in data["notes"]:
             place = f" ({note['settlement']})" if note["settlement"] else ""
-            pdf.multi_cell(0, 6, f"{_day(note['at'])}{place}: «{note['text']}»")
+            pdf.multi_cell(0, 6, align="L", new_x="LMARGIN", new_y="NEXT", text=f"{_day(note['at'])}{place}: «{note['text']}»")
             pdf.ln(1)
     return bytes(pdf.output())
 
@@ -256,7 +257,7 @@ def _table(pdf, title: str, header: list[str], rows: list[list], widths: tuple[i
     if not rows:
         return
     pdf.set_font("Roboto", "B", 13)
-    pdf.multi_cell(0, 8, title)
+    pdf.multi_cell(0, 8, align="L", new_x="LMARGIN", new_y="NEXT", text=title)
     pdf.set_font("Roboto", "", 10)
     with pdf.table(col_widths=widths, text_align=("LEFT",) + ("RIGHT",) * (len(header) - 1)) as table:
         head = table.row()
