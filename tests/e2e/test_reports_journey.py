@@ -101,7 +101,7 @@ def truth() -> dict:
     for donation, stage, channel, status in messages:
         delivery[(channel, status)] += 1
         notices[(donation, stage)].append(status)
-    for donation, stage, channel in {(d, s, c) for d, s, c, st in messages if st == "sent"}:
+    for _donation, stage, channel in {(d, s, c) for d, s, c, st in messages if st == "sent"}:
         told[(stage, channel)] += 1
     outcomes = Counter()
     for (_, stage), statuses in notices.items():
