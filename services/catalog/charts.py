@@ -28,7 +28,23 @@ def _svg(chart: pygal.graph.graph.Graph, label: str) -> Markup:
     return Markup(svg)
 
 
+_drawn: dict[tuple, Markup] = {}
+_DRAWN_MAX = 256
+
+
 def _chart(kind, title: str, labels: list[str], series: list[tuple[str, list]], **options) -> Markup:
+    """Drawing is the slow part of a page (tens of ms a chart): the same figures give the same
+    picture, so a drawing is kept for as long as its figures do not change."""
+    key = (kind.__name__, title, tuple(labels), tuple((name, tuple(values)) for name, values in series),
+           tuple(sorted(options.items())))
+    if key not in _drawn:
+        if len(_drawn) >= _DRAWN_MAX:
+            _drawn.clear()
+        _drawn[key] = _draw(kind, title, labels, series, **options)
+    return _drawn[key]
+
+
+def _draw(kind, title: str, labels: list[str], series: list[tuple[str, list]], **options) -> Markup:
     settings = {"style": STYLE, "js": [], "explicit_size": False, "disable_xml_declaration": True, "width": 640,
                 "height": 340, "legend_at_bottom": True, "legend_at_bottom_columns": min(len(series), 4),
                 "truncate_label": -1, "x_label_rotation": 30 if len(labels) > 6 else 0, "print_values": False}
@@ -105,6 +121,16 @@ def colour(value: float | None, bounds: list[float]) -> str:
 
 def oblast_map(values: dict[str, float | None], *, title: str, unit: str, no_data: str,
                names: dict[str, str] | None = None) -> Markup:
+    key = ("map", tuple(sorted(values.items())), title, unit, no_data, tuple(sorted((names or {}).items())))
+    if key not in _drawn:
+        if len(_drawn) >= _DRAWN_MAX:
+            _drawn.clear()
+        _drawn[key] = _draw_map(values, title=title, unit=unit, no_data=no_data, names=names)
+    return _drawn[key]
+
+
+def _draw_map(values: dict[str, float | None], *, title: str, unit: str, no_data: str,
+              names: dict[str, str] | None = None) -> Markup:
     """A choropleth of Ukraine's oblasts. `values` by oblast name (as in centres.csv); oblasts
     without a value are grey. Each oblast carries a <title> with its name and value."""
     shapes = oblast_shapes()

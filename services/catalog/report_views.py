@@ -163,9 +163,11 @@ def feedback(session, t: dict) -> dict:
 def equity(session, t: dict) -> dict:
     steps = defaultdict(lambda: dict.fromkeys(STEP_KINDS, 0))
     months = defaultdict(lambda: dict.fromkeys(STEP_KINDS, 0))
-    for key, n in t["step"].items():
-        centre, month, kind = _split(key)
+    for key, n in t["step_c"].items():
+        centre, kind = _split(key)
         steps[centre][kind] += n
+    for key, n in t["step_m"].items():
+        month, kind = _split(key)
         months[month][kind] += n
     centres = []
     for c in session.scalars(select(Centre).order_by(Centre.oblast, Centre.code)):
@@ -209,14 +211,15 @@ def equity(session, t: dict) -> dict:
 
 def dashboard(month: str | None = None) -> dict:
     with db.session_scope(SERVICE) as session:
-        t = tallies(session, "told", "msg", "notice", "unsub", "leadver", "feedback", "like_week", "stock", "step")
+        t = tallies(session, "told", "msg", "notice", "unsub", "leadver", "feedback", "like_week", "stock", "step_c",
+                    "step_m")
         return {"generated_at": utcnow(), "informed": informed(t), "response": response(session, t, month),
                 "feedback": feedback(session, t), "equity": equity(session, t)}
 
 
 def equity_only() -> dict:
     with db.session_scope(SERVICE) as session:
-        return equity(session, tallies(session, "stock", "step"))
+        return equity(session, tallies(session, "stock", "step_c", "step_m"))
 
 
 # --- open data ---------------------------------------------------------------------------------

@@ -70,6 +70,7 @@ def test_dashboard_map_and_needs_page(network, page, books_on_shelves, lang, hea
     donetsk = page.locator('#map path[data-oblast="Донецька"]')
     expect(donetsk.locator("title")).to_contain_text("Донецька" if lang == "uk" else "Donetsk")
     assert donetsk.get_attribute("fill") != "#d9d9d9"
+    page.screenshot(path=f"/tmp/bookcross-dashboard-{lang}.png", full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 440, f"the page scrolls sideways on a phone ({width} px)"
 
