@@ -273,3 +273,21 @@ def test_needs_page_ranks_centres_by_the_allocators_need_and_shows_wishes(client
 @pytest.mark.parametrize("path", ["/open-data/centres.csv", "/open-data/centres.json", "/open-data"])
 def test_open_data_is_public(client, path):
     assert client.get(path).status_code == 200
+
+
+def test_admin_keeps_the_oblasts_wish_lists_on_a_page(client):
+    from shared.auth import Staff, cookie_value, form_token
+
+    admin = Staff(1, "admin", "admin")
+    client.set_cookie("bookcross_staff", cookie_value(admin))
+    page = client.get("/staff/reports/wishes?lang=en").get_data(as_text=True)
+    assert "What kinds of books oblasts ask for" in page and 'value="business"' in page
+    saved = client.post("/staff/reports/wishes?lang=en", data={
+        "csrf": form_token(admin, "wishes"), "oblast": "Львівська", "kinds": ["business", "poetry"]})
+    assert saved.status_code == 200 and 'id="wishes-saved"' in saved.get_data(as_text=True)
+    lviv = {o["oblast"]: o for o in client.get("/api/v1/needs").json["oblasts"]}["Львівська"]
+    assert lviv["wishes"] == ["business", "poetry"]
+    forged = client.post("/staff/reports/wishes", data={"csrf": "x", "oblast": "Львівська", "kinds": []})
+    assert forged.status_code == 403
+    client.set_cookie("bookcross_staff", cookie_value(Staff(2, "olha", "logistics")))
+    assert client.get("/staff/reports/wishes").status_code == 403
