@@ -86,30 +86,63 @@ def tallies(session: Session, *kinds: str) -> dict[str, dict[str, int]]:
 
 def refresh_copy(session: Session, code: str) -> None:
     """Bring the counters in line with what catalog's tables say about one copy."""
-    db.insert_ignoring_duplicates(session, ReportCopy.__table__, {
-        "copy_code": code, "centre_code": None, "status": None, "last_step_id": 0})
-    seen = session.get(ReportCopy, code, populate_existing=True, with_for_update=True)
-    row = session.execute(select(Copy.status, func.coalesce(Copy.centre_code, Copy.destination_code).label("place"),
-                                 Copy.donation_id).where(Copy.code == code)).first()
-    if row is None:
-        return
-    if (seen.centre_code, seen.status) != (row.place, row.status):
-        if seen.status is not None:
-            bump(session, "stock", f"{seen.centre_code or ''}|{seen.status}", -1)
-        bump(session, "stock", f"{row.place or ''}|{row.status}", 1)
-        seen.centre_code, seen.status = row.place, row.status
-    steps = session.execute(select(CopyStep.id, CopyStep.kind, CopyStep.centre_code, CopyStep.at)
-                            .where(CopyStep.copy_code == code, CopyStep.id > seen.last_step_id)
-                            .order_by(CopyStep.id)).all()
-    for step in steps:
-        if step.kind in STEP_KINDS and step.centre_code:
-            count_step(DbStore(session), step.centre_code, kyiv_month(step.at), step.kind)
-        if step.kind == "catalogued":
-            _milestone(DbStore(session), row.donation_id, "catalogued_at", step.at)
-        elif step.kind == "shelved":
-            _milestone(DbStore(session), row.donation_id, "shelved_at", step.at)
-    if steps:
-        seen.last_step_id = steps[-1].id
+    refresh_copies(session, [code])
+
+
+def refresh_copies(session: Session, codes) -> None:
+    """The same for many copies (a shipment's), in a few statements per thousand copies.
+    Rows are locked in code order and counters moved in key order, so two handlers at work
+    on the same copies or counters wait for each other rather than deadlock."""
+    store = DbStore(session)
+    codes = sorted(set(codes))
+    place = func.coalesce(Copy.centre_code, Copy.destination_code)
+    for start in range(0, len(codes), 1000):
+        chunk = codes[start:start + 1000]
+        insert = _insert(session, ReportCopy.__table__)
+        session.connection().execute(insert.values([
+            {"copy_code": c, "centre_code": None, "status": None, "last_step_id": 0} for c in chunk])
+            .on_conflict_do_nothing())
+        seen = {r.copy_code: r for r in session.scalars(
+            select(ReportCopy).where(ReportCopy.copy_code.in_(chunk)).order_by(ReportCopy.copy_code)
+            .with_for_update().execution_options(populate_existing=True))}
+        rows = {r.code: r for r in session.execute(
+            select(Copy.code, Copy.status, place.label("place"), Copy.donation_id).where(Copy.code.in_(chunk)))}
+        oldest = min((r.last_step_id for r in seen.values()), default=0)
+        steps = session.execute(select(CopyStep.id, CopyStep.copy_code, CopyStep.kind, CopyStep.centre_code,
+                                       CopyStep.at)
+                                .where(CopyStep.copy_code.in_(chunk), CopyStep.id > oldest)
+                                .order_by(CopyStep.id)).all()
+        firsts: dict[tuple, datetime] = {}
+        for code in chunk:
+            row, mark = rows.get(code), seen[code]
+            if row is None:
+                continue
+            if (mark.centre_code, mark.status) != (row.place, row.status):
+                if mark.status is not None:
+                    store.bump("stock", f"{mark.centre_code or ''}|{mark.status}", -1)
+                store.bump("stock", f"{row.place or ''}|{row.status}", 1)
+                mark.centre_code, mark.status = row.place, row.status
+        for step in steps:
+            mark, row = seen[step.copy_code], rows.get(step.copy_code)
+            if row is None or step.id <= mark.last_step_id:
+                continue
+            if step.kind in STEP_KINDS and step.centre_code:
+                count_step(store, step.centre_code, kyiv_month(step.at), step.kind)
+            if step.kind in ("catalogued", "shelved"):
+                key = (row.donation_id, f"{step.kind}_at")
+                firsts[key] = min(firsts.get(key, step.at), step.at)
+            mark.last_step_id = step.id
+        for (donation_id, field), at in sorted(firsts.items(), key=lambda item: (str(item[0][0]), item[0][1])):
+            _milestone(store, donation_id, field, at)
+    store.flush()
+
+
+def _insert(session: Session, table):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
 
 
 def count_step(store: "DbStore", centre_code: str, month: str, kind: str) -> None:
@@ -125,15 +158,13 @@ def on_copy_event(session: Session, event: dict) -> None:
 
 
 def on_copies_allocated(session: Session, event: dict) -> None:
-    for code in session.scalars(select(AllocationItem.copy_code).where(
-            AllocationItem.allocation_id == event["payload"]["allocation_id"])):
-        refresh_copy(session, code)
+    refresh_copies(session, session.scalars(select(AllocationItem.copy_code).where(
+        AllocationItem.allocation_id == event["payload"]["allocation_id"])))
 
 
 def on_shipment_event(session: Session, event: dict) -> None:
-    for code in session.scalars(select(Copy.code).where(Copy.shipment_id == event["payload"]["shipment_id"])
-                                .order_by(Copy.code)):
-        refresh_copy(session, code)
+    refresh_copies(session, session.scalars(select(Copy.code).where(
+        Copy.shipment_id == event["payload"]["shipment_id"])))
 
 
 def record_like(session: Session, copy_code: str, centre_code: str | None, at: datetime) -> None:
@@ -150,9 +181,15 @@ class DbStore:
 
     def __init__(self, session: Session):
         self.session = session
+        self.pending: Counter = Counter()
 
     def bump(self, kind: str, key: str, delta: int = 1) -> None:
-        bump(self.session, kind, key, delta)
+        self.pending[(kind, key)] += delta  # moved at flush(), in key order
+
+    def flush(self) -> None:
+        for (kind, key), delta in sorted(self.pending.items()):
+            bump(self.session, kind, key, delta)
+        self.pending.clear()
 
     def donation(self, donation_id) -> ReportDonation:
         donation_id = uuid.UUID(str(donation_id))
@@ -205,6 +242,9 @@ class MemoryStore(DbStore):
 
     def bump(self, kind: str, key: str, delta: int = 1) -> None:
         self.counters[(kind, key)] += delta
+
+    def flush(self) -> None:
+        pass  # written by write()
 
     def donation(self, donation_id) -> ReportDonation:
         donation_id = uuid.UUID(str(donation_id))
@@ -431,7 +471,9 @@ def on_foreign_event(session: Session, event: dict) -> None:
             "event_id": event["event_id"], "event_type": event["type"], "version": event["version"],
             "occurred_at": event["occurred_at"], "payload": payload}):
         return
-    apply(DbStore(session), payload, event["occurred_at"])
+    store = DbStore(session)
+    apply(store, payload, event["occurred_at"])
+    store.flush()
 
 
 on_foreign_event.__name__ = "report_event"
