@@ -60,6 +60,11 @@ class ReportDonation(Base):
     shelved_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     failed_pickups: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Seconds from the offer to each milestone (what the response times are made of).
+    scheduled_s: Mapped[int | None] = mapped_column(Integer)
+    collected_s: Mapped[int | None] = mapped_column(Integer)
+    catalogued_s: Mapped[int | None] = mapped_column(Integer)
+    shelved_s: Mapped[int | None] = mapped_column(Integer)
     waiting_since: Mapped[datetime | None] = mapped_column(AwareDateTime, index=True)
 
 

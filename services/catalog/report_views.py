@@ -38,22 +38,28 @@ def percentile(sorted_values: list[int], p: int) -> int | None:
 
 
 def lead_figures(rows) -> dict:
-    """Response times of a group of donations: per stage, how many reached it, median, p90."""
-    durations: dict[str, list[int]] = {stage: [] for stage in LEAD_STAGES}
+    """Response times of a group of donations: per stage, how many reached it, median, p90.
+    `rows`: (cancelled, failed pickups, seconds to each of LEAD_STAGES or None)."""
+    durations: list[list[int]] = [[] for _ in LEAD_STAGES]
     donations = cancelled = failed = 0
-    for row in rows:
+    for is_cancelled, failed_pickups, seconds in rows:
         donations += 1
-        cancelled += row.cancelled_at is not None
-        failed += row.failed_pickups or 0
-        for stage in LEAD_STAGES:
-            at = getattr(row, f"{stage}_at")
-            if at is not None:
-                durations[stage].append(int((at - row.offered_at).total_seconds()))
+        cancelled += is_cancelled
+        failed += failed_pickups
+        for index, value in enumerate(seconds):
+            if value is not None:
+                durations[index].append(value)
     stages = {}
-    for stage, values in durations.items():
+    for stage, values in zip(LEAD_STAGES, durations):
         values.sort()
         stages[stage] = {"count": len(values), "median_s": percentile(values, 50), "p90_s": percentile(values, 90)}
     return {"donations": donations, "cancelled": cancelled, "failed_pickups": failed, "stages": stages}
+
+
+def _lead_rows(rows):
+    """(oblast, (cancelled, failed pickups, seconds from the offer to each stage))."""
+    for oblast, cancelled, failed_pickups, *seconds in rows:
+        yield oblast or "—", (bool(cancelled), failed_pickups or 0, seconds)
 
 
 _month_cache: dict[str, tuple[int, dict]] = {}
@@ -66,14 +72,15 @@ def _month(session, month: str, version: int) -> dict:
     if cached and cached[0] == version:
         return cached[1]
     rows = session.execute(select(
-        ReportDonation.oblast, ReportDonation.offered_at, ReportDonation.scheduled_at,
-        ReportDonation.collected_at, ReportDonation.catalogued_at, ReportDonation.shelved_at,
-        ReportDonation.cancelled_at, ReportDonation.failed_pickups)
+        ReportDonation.oblast, ReportDonation.cancelled_at.is_not(None), ReportDonation.failed_pickups,
+        ReportDonation.scheduled_s, ReportDonation.collected_s, ReportDonation.catalogued_s,
+        ReportDonation.shelved_s)
         .where(ReportDonation.month == month, ReportDonation.offered_at.is_not(None))).all()
     by_oblast = defaultdict(list)
-    for row in rows:
-        by_oblast[row.oblast or "—"].append(row)
-    figures = {"month": month, "network": lead_figures(rows),
+    figures_of = list(_lead_rows(rows))
+    for oblast, row in figures_of:
+        by_oblast[oblast].append(row)
+    figures = {"month": month, "network": lead_figures(row for _, row in figures_of),
                "oblasts": [{"oblast": oblast, **lead_figures(group)} for oblast, group in sorted(by_oblast.items())]}
     with _month_lock:
         _month_cache[month] = (version, figures)

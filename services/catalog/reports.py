@@ -307,6 +307,10 @@ def _touched(store: DbStore, row: ReportDonation) -> None:
     """After a milestone changed: the waiting list, and the month's response times go stale."""
     open_ = row.offered_at is not None and row.shelved_at is None and row.cancelled_at is None
     row.waiting_since = row.offered_at if open_ else None
+    for stage in LEAD_STAGES:
+        at = getattr(row, f"{stage}_at")
+        setattr(row, f"{stage}_s", int((at - row.offered_at).total_seconds())
+                if at is not None and row.offered_at is not None else None)
     if row.month:
         store.bump("leadver", row.month, 1)
 

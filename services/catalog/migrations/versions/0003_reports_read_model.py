@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-30 20:18:35.065720
+Create Date: 2026-11-30 20:43:27.450128
 """
 import sqlalchemy as sa
 from alembic import op
@@ -62,6 +62,10 @@ def upgrade() -> None:
     sa.Column('shelved_at', shared.models.AwareDateTime(timezone=True), nullable=True),
     sa.Column('cancelled_at', shared.models.AwareDateTime(timezone=True), nullable=True),
     sa.Column('failed_pickups', sa.Integer(), nullable=False),
+    sa.Column('scheduled_s', sa.Integer(), nullable=True),
+    sa.Column('collected_s', sa.Integer(), nullable=True),
+    sa.Column('catalogued_s', sa.Integer(), nullable=True),
+    sa.Column('shelved_s', sa.Integer(), nullable=True),
     sa.Column('waiting_since', shared.models.AwareDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('donation_id')
     )
