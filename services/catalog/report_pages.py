@@ -13,7 +13,7 @@ from services.catalog import charts, likes, needs, report_texts, report_views
 from services.catalog.pages import page_staff
 from shared import auth, config
 from shared.auth import public
-from shared.i18n import current_language, kyiv_time, page_texts
+from shared.i18n import current_language, kyiv_time, page_texts, t
 from shared.ratelimit import allow
 from shared.web import ApiError
 
@@ -123,17 +123,22 @@ def equity_map():
 def wishes():
     staff = page_staff("admin")
     lang = current_language()
-    saved = None
+    saved = error = None
+    status = 200
     if request.method == "POST":
         if not auth.form_token_valid(staff, "wishes", request.form.get("csrf")):
             abort(403)
         oblast = request.form.get("oblast", "")
-        needs.set_wishes(oblast, request.form.getlist("kinds")[:needs.MAX_WISHES], staff.name)
-        saved = oblast
+        try:
+            needs.set_wishes(oblast, request.form.getlist("kinds"), staff.name)
+            saved = oblast
+        except ApiError as exc:
+            error, status = t("catalog.wish_kinds" if exc.code == 422 else exc.key, lang,
+                              limit=needs.MAX_WISHES), exc.code
     data = needs.needs()
     return render_template("wishes.html", lang=lang, tx=page_texts(TEXT, lang), data=data, saved=saved,
-                           csrf=auth.form_token(staff, "wishes"),
-                           kinds=[(k, v[0 if lang == "uk" else 1]) for k, v in needs.WISH_KINDS.items()])
+                           error=error, csrf=auth.form_token(staff, "wishes"),
+                           kinds=[(k, v[0 if lang == "uk" else 1]) for k, v in needs.WISH_KINDS.items()]), status
 
 
 @bp.route("/needs")
@@ -202,3 +207,9 @@ def open_data_centres(fmt: str):
     if fmt == "json":
         return jsonify({"fields": report_views.CENTRE_FIELDS, "rows": rows})
     abort(404)
+
+
+@bp.app_template_global()
+def reports_tx() -> dict:
+    """The reports' words for other catalog pages (the copy page's 'I liked this book')."""
+    return page_texts(TEXT, current_language())

@@ -151,6 +151,9 @@ PAGE = {
     "save": ("Зберегти", "Save"),
     "saved": ("Збережено:", "Saved:"),
     # likes, open data
+    "like": ("Мені сподобалася ця книжка", "I liked this book"),
+    "liked": ("Дякуємо! Ми передамо це донору й команді.", "Thank you! We will pass it on to the donor and the team."),
+    "home_reports": ("Як працює мережа: звіти", "How the network is doing: reports"),
     "too_many": ("Забагато натискань. Спробуйте пізніше.", "Too many clicks. Please try later."),
     "open_data_title": ("Відкриті дані", "Open data"),
     "open_data_intro": ("Зведені цифри мережі, без жодних персональних даних: за центром і місяцем (за київським "

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from services.catalog import reports
+from services.catalog import needs, reports
 from services.catalog.handlers import HANDLERS
 from services.catalog.models import Copy, CopyStep
 from shared import db
@@ -287,7 +287,28 @@ def test_admin_keeps_the_oblasts_wish_lists_on_a_page(client):
     assert saved.status_code == 200 and 'id="wishes-saved"' in saved.get_data(as_text=True)
     lviv = {o["oblast"]: o for o in client.get("/api/v1/needs").json["oblasts"]}["Львівська"]
     assert lviv["wishes"] == ["business", "poetry"]
+    too_many = client.post("/staff/reports/wishes?lang=en", data={
+        "csrf": form_token(admin, "wishes"), "oblast": "Львівська", "kinds": list(needs.WISH_KINDS)[:7]})
+    assert too_many.status_code == 422 and "Choose up to 6 kinds" in too_many.get_data(as_text=True)
     forged = client.post("/staff/reports/wishes", data={"csrf": "x", "oblast": "Львівська", "kinds": []})
     assert forged.status_code == 403
     client.set_cookie("bookcross_staff", cookie_value(Staff(2, "olha", "logistics")))
     assert client.get("/staff/reports/wishes").status_code == 403
+
+
+def test_a_reader_likes_a_book_on_its_page_in_one_click(client, staff):
+    created = catalogue(client, staff, _at_hub(), [{"title": "Кобзар", "authors": "Шевченко"}]).json["created"]
+    code = created[0]["code"]
+    liked = client.post(f"/c/{code}/like?lang=en")
+    assert liked.status_code == 303 and "liked=1" in liked.headers["Location"]
+    page = client.get(liked.headers["Location"]).get_data(as_text=True)
+    assert 'id="liked"' in page and "Thank you!" in page
+    assert client.post("/c/ZZZZZ-ZZZZZ/like").status_code == 404
+    with db.session_scope("catalog") as session:
+        assert reports.tallies(session, "like_week")["like_week"] == {reports.kyiv_week(datetime.now(timezone.utc)): 1}
+
+
+def _at_hub():
+    from tests.integration.test_catalog_api import at_hub
+
+    return at_hub(collected=1)
