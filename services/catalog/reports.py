@@ -20,9 +20,11 @@ catalog's own tables and the archive — neither is pruned with the outbox.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any, Callable
 
 from sqlalchemy import delete, func, select, text, update
@@ -145,12 +147,12 @@ def _insert(session: Session, table):
     return insert(table)
 
 
-def count_step(store: "DbStore", centre_code: str, month: str, kind: str) -> None:
-    """A journey step, per centre and month (the open data), and rolled up per centre and per
+def count_step(store: "DbStore", centre_code: str, month: str, kind: str, n: int = 1) -> None:
+    """Journey steps, per centre and month (the open data), and rolled up per centre and per
     month (what the dashboard reads: a few hundred counters, not thousands)."""
-    store.bump("step", f"{centre_code}|{month}|{kind}", 1)
-    store.bump("step_c", f"{centre_code}|{kind}", 1)
-    store.bump("step_m", f"{month}|{kind}", 1)
+    store.bump("step", f"{centre_code}|{month}|{kind}", n)
+    store.bump("step_c", f"{centre_code}|{kind}", n)
+    store.bump("step_m", f"{month}|{kind}", n)
 
 
 def on_copy_event(session: Session, event: dict) -> None:
@@ -250,7 +252,7 @@ class MemoryStore(DbStore):
         donation_id = uuid.UUID(str(donation_id))
         row = self.donations.get(donation_id)
         if row is None:
-            row = self.donations[donation_id] = ReportDonation(donation_id=donation_id, failed_pickups=0)
+            row = self.donations[donation_id] = _row(ReportDonation, donation_id=donation_id, failed_pickups=0)
         return row
 
     def centre_oblast(self, code: str) -> str | None:
@@ -270,13 +272,13 @@ class MemoryStore(DbStore):
     def feedback(self, donation_id: uuid.UUID, stage: str, *, create: bool = False) -> ReportFeedback | None:
         row = self.feedbacks.get((donation_id, stage))
         if row is None and create:
-            row = self.feedbacks[(donation_id, stage)] = ReportFeedback(donation_id=donation_id, stage=stage)
+            row = self.feedbacks[(donation_id, stage)] = _row(ReportFeedback, donation_id=donation_id, stage=stage)
         return row
 
     def channel_choice(self, donor_id: uuid.UUID, *, create: bool = False) -> ReportChannelChoice | None:
         row = self.choices.get(donor_id)
         if row is None and create:
-            row = self.choices[donor_id] = ReportChannelChoice(donor_id=donor_id, unsubscribed=[])
+            row = self.choices[donor_id] = _row(ReportChannelChoice, donor_id=donor_id, unsubscribed=[])
         return row
 
     def wipe_comments(self, donation_ids: list[uuid.UUID]) -> None:
@@ -289,7 +291,18 @@ class MemoryStore(DbStore):
             names = [c.name for c in table.columns]
             return [{n: getattr(o, n) for n in names} for o in objects]
 
+        postgresql = self.session.get_bind().dialect.name == "postgresql"
+
         def insert(table, values):
+            if postgresql and values:
+                # COPY on the session's own connection: in the same transaction, ten times faster.
+                names = [c.name for c in table.columns]
+                cursor = self.session.connection().connection.dbapi_connection.cursor()
+                with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                    for value in values:
+                        copy.write_row([json.dumps(v) if isinstance(v, (list, dict)) else v
+                                        for v in (value.get(n) for n in names)])
+                return
             for start in range(0, len(values), batch):
                 self.session.execute(table.insert(), values[start:start + batch])
 
@@ -299,6 +312,12 @@ class MemoryStore(DbStore):
         insert(ReportChannelChoice.__table__, rows(self.choices.values(), ReportChannelChoice.__table__))
         insert(ReportTally.__table__, [{"kind": k, "key": key, "n": n}
                                        for (k, key), n in self.counters.items() if n])
+
+
+def _row(model, **values) -> SimpleNamespace:
+    """A plain stand-in for a row of `model` (every column None unless given): a rebuild makes
+    hundreds of thousands, and mapped objects cost several times more to make and change."""
+    return SimpleNamespace(**{**dict.fromkeys(c.name for c in model.__table__.columns), **values})
 
 
 # --- donations' milestones -------------------------------------------------------------------
@@ -517,6 +536,13 @@ def rebuild(*, batch: int = 20_000, echo: Callable[[str], None] = lambda _: None
     """Make the whole read model again from catalog's tables and the event archive, in one
     transaction (live handlers wait for it on PostgreSQL's table locks; SQLite has one writer).
     Applying the archive goes through the same functions as the live projection."""
+    import time
+
+    started = time.perf_counter()
+
+    def say(line: str) -> None:
+        echo(f"{line} ({time.perf_counter() - started:.1f} s)")
+
     with db.session_scope(SERVICE) as session:
         if session.get_bind().dialect.name == "postgresql":
             names = ", ".join(t.__tablename__ for t in (*REBUILT_TABLES, ReportEvent))
@@ -536,7 +562,7 @@ def rebuild(*, batch: int = 20_000, echo: Callable[[str], None] = lambda _: None
                                    .execution_options(yield_per=batch)):
             FOREIGN[row.event_type][1](store, row.payload, row.occurred_at)
             counts["events"] += 1
-        echo(f"events applied: {counts['events']}")
+        say(f"events applied: {counts['events']}")
 
         # 2. Copies: where each is now (in SQL), and every journey step by centre and month.
         session.execute(ReportCopy.__table__.insert().from_select(
@@ -549,13 +575,10 @@ def rebuild(*, batch: int = 20_000, echo: Callable[[str], None] = lambda _: None
                 select(place, Copy.status, func.count()).group_by(place, Copy.status)):
             store.bump("stock", f"{centre_code or ''}|{status}", n)
             counts["copies"] += n
-        for kind, centre_code, at in session.execute(
-                select(CopyStep.kind, CopyStep.centre_code, CopyStep.at)
-                .where(CopyStep.kind.in_(STEP_KINDS), CopyStep.centre_code.is_not(None))
-                .execution_options(yield_per=batch)):
-            count_step(store, centre_code, kyiv_month(at), kind)
-            counts["steps"] += 1
-        echo(f"copies: {counts['copies']}, journey steps counted: {counts['steps']}")
+        for centre_code, month, kind, n in _steps_by_month(session, batch):
+            count_step(store, centre_code, month, kind, n)
+            counts["steps"] += n
+        say(f"copies: {counts['copies']}, journey steps counted: {counts['steps']}")
 
         # 3. Each donation's first copy catalogued and first copy on a shelf.
         for kind, field in (("catalogued", "catalogued_at"), ("shelved", "shelved_at")):
@@ -570,7 +593,29 @@ def rebuild(*, batch: int = 20_000, echo: Callable[[str], None] = lambda _: None
             store.bump("like", f"{centre_code or ''}|{kyiv_month(at)}", 1)
             store.bump("like_week", kyiv_week(at), 1)
 
+        say("donations' milestones and readers' likes")
         store.write(batch)
+        say("written")
         counts["donations"] = len(store.donations)
         counts["messages"] = len(store.messages)
         return counts
+
+
+def _steps_by_month(session: Session, batch: int):
+    """(centre, Kyiv month, kind, count) of the journey steps counted. PostgreSQL groups them
+    itself (millions of rows); elsewhere they are grouped here."""
+    counted = (CopyStep.kind.in_(STEP_KINDS), CopyStep.centre_code.is_not(None))
+    if session.get_bind().dialect.name == "postgresql":
+        zone = KYIV.key
+        if not session.scalar(text("SELECT count(*) FROM pg_timezone_names WHERE name = :z"), {"z": zone}):
+            zone = "Europe/Kiev"  # the same rules, under the name of older time zone data
+        month = func.to_char(func.timezone(zone, CopyStep.at), "YYYY-MM")
+        yield from session.execute(select(CopyStep.centre_code, month, CopyStep.kind, func.count())
+                                   .where(*counted).group_by(CopyStep.centre_code, month, CopyStep.kind))
+        return
+    grouped: Counter = Counter()
+    for centre_code, kind, at in session.execute(select(CopyStep.centre_code, CopyStep.kind, CopyStep.at)
+                                                 .where(*counted).execution_options(yield_per=batch)):
+        grouped[(centre_code, kyiv_month(at), kind)] += 1
+    for (centre_code, month, kind), n in grouped.items():
+        yield centre_code, month, kind, n
