@@ -505,25 +505,25 @@ COPY_EVENTS = ("catalog.copy_catalogued", "catalog.copy_withdrawn", "catalog.cop
                "catalog.copy_misrouted", "catalog.copy_shelved", "catalog.copy_taken", "catalog.copy_moved")
 
 
-def _report_copy(session: Session, event: dict) -> None:
+def report_copy(session: Session, event: dict) -> None:
     on_copy_event(session, event)
 
 
-def _report_allocation(session: Session, event: dict) -> None:
+def report_allocation(session: Session, event: dict) -> None:
     on_copies_allocated(session, event)
 
 
-def _report_shipment(session: Session, event: dict) -> None:
+def report_shipment(session: Session, event: dict) -> None:
     on_shipment_event(session, event)
 
 
 # Added to catalog's HANDLERS (services/catalog/handlers.py); names are the consumer names.
 HANDLERS: dict[str, tuple[Callable, ...]] = {
     **{event_type: (on_foreign_event,) for event_type in FOREIGN},
-    **{event_type: (_report_copy,) for event_type in COPY_EVENTS},
-    "catalog.copies_allocated": (_report_allocation,),
-    "catalog.shipment_dispatched": (_report_shipment,),
-    "catalog.shipment_closed": (_report_shipment,),
+    **{event_type: (report_copy,) for event_type in COPY_EVENTS},
+    "catalog.copies_allocated": (report_allocation,),
+    "catalog.shipment_dispatched": (report_shipment,),
+    "catalog.shipment_closed": (report_shipment,),
 }
 
 
