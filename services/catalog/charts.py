@@ -17,8 +17,8 @@ from pygal.style import Style
 STYLE = Style(background="transparent", plot_background="transparent", foreground="#1a1a1a",
               foreground_strong="#1a1a1a", foreground_subtle="#777", font_family="system-ui, sans-serif",
               colors=("#0057b7", "#c0392b", "#f2a900", "#2e7d32", "#6a1b9a"),
-              label_font_size=13, major_label_font_size=13, value_font_size=12, legend_font_size=13,
-              title_font_size=15, tooltip_font_size=13)
+              label_font_size=18, major_label_font_size=18, value_font_size=16, legend_font_size=19,
+              title_font_size=21, tooltip_font_size=16, no_data_font_size=28)  # read on a phone, scaled down
 _SCRIPT = re.compile(r"<script.*?</script>", re.S)
 
 
@@ -103,11 +103,13 @@ def _path(polygons) -> str:
 
 
 def classes(values: list[float]) -> list[float]:
-    """Upper bounds of five classes (quantiles of the oblasts that have a value)."""
+    """Upper bounds of up to five classes: quintiles of the oblasts that have a value, each
+    bound once (many oblasts with the same figure make fewer classes)."""
     ordered = sorted(values)
     if not ordered:
         return []
-    return [ordered[min(len(ordered) - 1, math.ceil(len(ordered) * q / 5) - 1)] for q in range(1, 6)]
+    bounds = [ordered[min(len(ordered) - 1, math.ceil(len(ordered) * q / 5) - 1)] for q in range(1, 6)]
+    return sorted(set(bounds))
 
 
 def colour(value: float | None, bounds: list[float]) -> str:
@@ -142,17 +144,19 @@ def _draw_map(values: dict[str, float | None], *, title: str, unit: str, no_data
         tip = f"{label}: {value:g} {unit}" if value is not None else f"{label}: {no_data}"
         parts.append(f'<path d="{_path(polygons)}" fill="{colour(value, bounds)}" stroke="#fff" stroke-width="1"'
                      f' data-oblast="{escape(oblast)}"><title>{escape(tip)}</title></path>')
-    legend_y = oblast_shapes.height + 16
-    legend = []
-    low = 0.0
+    # The legend below the map, three to a row, in letters a phone can read once scaled down.
+    entries, low = [], None
     for index, bound in enumerate(bounds):
-        x = 10 + index * 118
-        legend.append(f'<rect x="{x}" y="{legend_y}" width="22" height="16" fill="{PALETTE[index]}"/>'
-                      f'<text x="{x + 28}" y="{legend_y + 13}" font-size="13">{low:g}–{bound:g}</text>')
+        text = f"{bound:g}" if low is None and bound == 0 else (f"≤ {bound:g}" if low is None else f"{low:g}–{bound:g}")
+        entries.append((PALETTE[index], text))
         low = bound
-    legend.append(f'<rect x="{10 + len(bounds) * 118}" y="{legend_y}" width="22" height="16" fill="{NO_DATA}"/>'
-                  f'<text x="{38 + len(bounds) * 118}" y="{legend_y + 13}" font-size="13">{escape(no_data)}</text>')
-    height = legend_y + 30
-    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_WIDTH + 120} {height}" role="img"'
+    entries.append((NO_DATA, no_data))
+    legend, top = [], oblast_shapes.height + 20
+    for index, (fill, text) in enumerate(entries):
+        x, y = 10 + (index % 3) * 215, top + (index // 3) * 38
+        legend.append(f'<rect x="{x}" y="{y}" width="30" height="26" fill="{fill}" stroke="#999"/>'
+                      f'<text x="{x + 38}" y="{y + 21}" font-size="22">{escape(text)}</text>')
+    height = top + ((len(entries) + 2) // 3) * 38 + 4
+    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {MAP_WIDTH} {height}" role="img"'
                   f' aria-label="{escape(title)}" class="oblast-map" font-family="system-ui, sans-serif">'
                   f'<title>{escape(title)}</title>{"".join(parts)}{"".join(legend)}</svg>')

@@ -55,28 +55,29 @@ def _figures(data: dict, lang: str) -> dict:
     stage_names = [_name(report_texts.STAGES, r["stage"], lang) for r in informed["told"]]
     lead = [_name(report_texts.LEAD_STAGES, s, lang) for s in report_views.LEAD_STAGES if s]
     weeks = list(reversed(feedback["weeks"]))
+    empty = {"no_data_text": tx["none_yet"]}
     return {
         "told": charts.bars(tx["chart_told"], stage_names,
                             [(channel[c], [r[c] for r in informed["told"]]) for c in report_views.CHANNELS],
-                            stacked=True, horizontal=True),
+                            stacked=True, horizontal=True, **empty),
         "delivery": charts.bars(tx["chart_delivery"], [channel[r["channel"]] for r in informed["delivery"]],
                                 [(tx["sent"], [r["sent"] for r in informed["delivery"]]),
-                                 (tx["failed"], [r["failed"] for r in informed["delivery"]])], stacked=True),
+                                 (tx["failed"], [r["failed"] for r in informed["delivery"]])], stacked=True, **empty),
         "lead_trend": charts.lines(tx["chart_lead_trend"], [r["month"] for r in response["trend"]],
                                    [(name, [round(r["stages"][s]["median_s"] / 86400, 2)
                                             if r["stages"][s]["median_s"] is not None else None
                                             for r in response["trend"]])
-                                    for s, name in zip(report_views.LEAD_STAGES, lead)]),
+                                    for s, name in zip(report_views.LEAD_STAGES, lead)], **empty),
         "feedback": charts.bars(tx["chart_feedback"], [w["week"] for w in weeks],
                                 [(tx["share_positive"], [round(w["share_positive"] * 100, 1)
                                                          if w["share_positive"] is not None else None for w in weeks])],
-                                range=(0, 100)),
+                                range=(0, 100), **empty),
         "per_1000": charts.bars(tx["chart_per_1000"], [o["oblast"] for o in equity["oblasts"]],
                                 [(tx["per_1000"], [o["per_1000_visitors"] for o in equity["oblasts"]])],
-                                horizontal=True, height=560),
+                                horizontal=True, height=560, **empty),
         "months": charts.bars(tx["chart_months"], [m["month"] for m in equity["months"]],
                               [(tx["shelved"], [m["shelved"] for m in equity["months"]]),
-                               (tx["taken"], [m["taken"] for m in equity["months"]])]),
+                               (tx["taken"], [m["taken"] for m in equity["months"]])], **empty),
         "map": _map(equity, lang),
     }
 
