@@ -112,13 +112,20 @@ def classes(values: list[float]) -> list[float]:
     return sorted(set(bounds))
 
 
+def shades(count: int) -> list[str]:
+    """As many colours as classes, spread over the palette: the top class is always the darkest."""
+    if count <= 1:
+        return [PALETTE[len(PALETTE) // 2]] * count
+    return [PALETTE[round(i * (len(PALETTE) - 1) / (count - 1))] for i in range(count)]
+
+
 def colour(value: float | None, bounds: list[float]) -> str:
     if value is None or not bounds:
         return NO_DATA
-    for index, bound in enumerate(bounds):
+    for shade, bound in zip(shades(len(bounds)), bounds):
         if value <= bound:
-            return PALETTE[index]
-    return PALETTE[-1]
+            return shade
+    return shades(len(bounds))[-1]
 
 
 def oblast_map(values: dict[str, float | None], *, title: str, unit: str, no_data: str,
@@ -146,9 +153,9 @@ def _draw_map(values: dict[str, float | None], *, title: str, unit: str, no_data
                      f' data-oblast="{escape(oblast)}"><title>{escape(tip)}</title></path>')
     # The legend below the map, three to a row, in letters a phone can read once scaled down.
     entries, low = [], None
-    for index, bound in enumerate(bounds):
+    for shade, bound in zip(shades(len(bounds)), bounds):
         text = f"{bound:g}" if low is None and bound == 0 else (f"≤ {bound:g}" if low is None else f"{low:g}–{bound:g}")
-        entries.append((PALETTE[index], text))
+        entries.append((shade, text))
         low = bound
     entries.append((NO_DATA, no_data))
     legend, top = [], oblast_shapes.height + 20

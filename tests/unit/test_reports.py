@@ -47,6 +47,7 @@ def test_the_map_has_every_oblast_inside_its_frame_and_five_classes():
     bounds = charts.classes([0.1, 0.2, 0.3, 0.4, 0.5])
     assert bounds == [0.1, 0.2, 0.3, 0.4, 0.5]
     assert charts.classes([0, 0, 0, 0, 0, 0, 0.04]) == [0, 0.04]  # one bound once
+    assert charts.colour(0.04, [0, 0.04]) == charts.PALETTE[-1] and charts.colour(0, [0, 0.04]) == charts.PALETTE[0]
     assert charts.colour(None, bounds) == charts.NO_DATA and charts.colour(0.05, bounds) == charts.PALETTE[0]
     svg = charts.oblast_map({"Донецька": 0.5}, title="t", unit="u", no_data="—")
     assert svg.count("<path") == 27 and svg.count(f'fill="{charts.NO_DATA}" stroke="#fff"') == 26
