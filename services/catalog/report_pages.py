@@ -72,7 +72,8 @@ def _figures(data: dict, lang: str) -> dict:
                                 [(tx["share_positive"], [round(w["share_positive"] * 100, 1)
                                                          if w["share_positive"] is not None else None for w in weeks])],
                                 range=(0, 100), **empty),
-        "per_1000": charts.bars(tx["chart_per_1000"], [o["oblast"] for o in equity["oblasts"]],
+        "per_1000": charts.bars(tx["chart_per_1000"], [_name(report_texts.OBLASTS_EN, o["oblast"], lang)
+                                                       for o in equity["oblasts"]],
                                 [(tx["per_1000"], [o["per_1000_visitors"] for o in equity["oblasts"]])],
                                 horizontal=True, height=560, **empty),
         "months": charts.bars(tx["chart_months"], [m["month"] for m in equity["months"]],
