@@ -46,3 +46,39 @@ def preferences_url(donor_id) -> str:
 
 def unsubscribe_url(donor_id, channel: str) -> str:
     return f"{config.public_base_url('notifications')}/unsubscribe/{unsubscribe_token(donor_id, channel)}"
+
+
+# "Was this useful?" under a message (stage) or on the tracking page: donations serves it.
+_FEEDBACK_SALT = "bookcross.feedback.v1"
+# A donation's (or an organisation's) impact report, shareable: donations serves it.
+_IMPACT_SALT = "bookcross.impact.v1"
+
+
+def feedback_token(donation_id, stage: str) -> str:
+    return URLSafeSerializer(config.secret_key(), salt=_FEEDBACK_SALT).dumps({"n": str(donation_id), "s": stage})
+
+
+def read_feedback_token(token: str) -> tuple[str, str] | None:
+    try:
+        data = URLSafeSerializer(config.secret_key(), salt=_FEEDBACK_SALT).loads(token)
+        return data["n"], data["s"]
+    except (BadSignature, KeyError, TypeError):
+        return None
+
+
+def feedback_url(donation_id, stage: str, answer: str) -> str:
+    return f"{config.public_base_url('donations')}/feedback/{feedback_token(donation_id, stage)}?answer={answer}"
+
+
+def impact_token(kind: str, key) -> str:
+    """`kind` 'd': one donation (key: its id); 'o': an organisation's donations (key: the id of
+    the donor record of one of them)."""
+    return URLSafeSerializer(config.secret_key(), salt=_IMPACT_SALT).dumps({"k": kind, "i": str(key)})
+
+
+def read_impact_token(token: str) -> tuple[str, str] | None:
+    try:
+        data = URLSafeSerializer(config.secret_key(), salt=_IMPACT_SALT).loads(token)
+        return (data["k"], data["i"]) if data["k"] in ("d", "o") else None
+    except (BadSignature, KeyError, TypeError):
+        return None

@@ -28,9 +28,13 @@ LIMITS: dict[str, tuple[str, str]] = {
     "sign_in_account": ("RATE_LIMIT_SIGN_IN_ACCOUNT", "5/minute;30/day"),
     "preferences": ("RATE_LIMIT_PREFERENCES", "20/hour"),
     "telegram_link": ("RATE_LIMIT_TELEGRAM_LINK", "5/hour"),
+    "likes": ("RATE_LIMIT_LIKES", "30/hour"),
+    "feedback": ("RATE_LIMIT_FEEDBACK", "20/minute"),
+    "impact": ("RATE_LIMIT_IMPACT", "60/minute"),
 }
 # Older single-number settings, still honoured.
-_LEGACY = {"tracking": ("TRACK_RATE_LIMIT", "minute"), "notes": ("NOTE_LIMIT_PER_HOUR", "hour")}
+_LEGACY = {"tracking": ("TRACK_RATE_LIMIT", "minute"), "notes": ("NOTE_LIMIT_PER_HOUR", "hour"),
+           "likes": ("LIKE_LIMIT_PER_HOUR", "hour"), "feedback": ("FEEDBACK_RATE_LIMIT", "minute")}
 
 
 def limit_value(name: str) -> str:

@@ -121,6 +121,8 @@ def _truncate(urls: dict[str, str]) -> None:
     from sqlalchemy import text
 
     import services.catalog.models as cm
+    import services.catalog.report_models  # noqa: F401  (the reports tables are on catalog's Base)
+    import services.donations.impact_models  # noqa: F401  (so are donations' feedback tables)
     import services.donations.models as dm
     import services.notifications.models as nm
     from shared import staff_identity

@@ -56,6 +56,9 @@ def sample_payload(event_type: str, donation_id: uuid.UUID | None = None) -> dic
                                     "dead_event_id": str(uuid.uuid4()), "dead_event_type": "donations.donation_offered",
                                     "error": "IntegrityError: …"},
         "catalog.shelf_opened": {"centre_code": "6341", "centre_name": "ТСЦ 6341", "capacity": 100},
+        "donations.feedback_given": {"donation_id": donation_id, "stage": "collected", "useful": True,
+                                     "comment": "Дякую!", "at": start},
+        "notifications.channels_changed": {"donor_id": uuid.uuid4(), "unsubscribed": ["sms"]},
     }[event_type]
 
 

@@ -60,11 +60,22 @@ def explain(assignment: Assignment, lang: str = "uk") -> str:
     return f"{assignment.settlement}: {words}" if assignment.settlement else words
 
 
+def _average_visitors(centres: list[CentreState]) -> float:
+    known = [c.visitors_per_year for c in centres if c.visitors_per_year]
+    return sum(known) / len(known) if known else 1.0
+
+
+def need_scores(centres: list[CentreState]) -> dict[str, float]:
+    """Each centre's need now, as the next allocation sees it (0 for a full shelf)."""
+    average_visitors = _average_visitors(centres)
+    return {c.code: (max(c.priority_weight, 0.0) * (c.visitors_per_year or average_visitors)
+                     / (max(c.stock, 0) + 1)) if c.capacity > c.stock else 0.0 for c in centres}
+
+
 def allocate(copies: list[CopyToPlace], centres: list[CentreState]) -> list[Assignment]:
     """Assign as many copies as there is free shelf space for; returns them in copy order of
     processing (titles with most copies first). Copies that find no room are left out."""
-    known = [c.visitors_per_year for c in centres if c.visitors_per_year]
-    average_visitors = sum(known) / len(known) if known else 1.0
+    average_visitors = _average_visitors(centres)
 
     weight = {}
     stock = {}

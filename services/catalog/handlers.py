@@ -57,3 +57,9 @@ HANDLERS = {
     "donations.donation_collected": (on_donation_collected,),
     "donations.donation_cancelled": (on_donation_cancelled,),
 }
+
+# The reports read model hears these too (services/catalog/reports.py).
+from services.catalog import reports  # noqa: E402
+
+for _event_type, _handlers in reports.HANDLERS.items():
+    HANDLERS[_event_type] = HANDLERS.get(_event_type, ()) + _handlers

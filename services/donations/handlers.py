@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.donations import impact
 from services.donations.models import Donation, DonationCopy, DonationHistory, DonationMessage, DonationShipment
 from shared import db, staff_identity
 from shared.models import utcnow
@@ -68,6 +69,7 @@ HANDLERS = {
     "catalog.shipment_dispatched": (on_shipment_dispatched,),
     "catalog.copy_shelved": (_copy_news("shelved"),),
     "catalog.copy_moved": (_copy_news("moved"),),
-    "catalog.copy_taken": (_copy_news("taken"),),
+    "catalog.copy_taken": (_copy_news("taken"), impact.on_copy_taken_news),
+    "catalog.copy_noted": (impact.on_copy_noted,),
     "notifications.message_delivered": (on_message_delivered,),
 }

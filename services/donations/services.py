@@ -270,6 +270,9 @@ def _erase(session: Session, donor: Donor) -> None:
         DonationHistory.donation_id.in_(donation_ids), DonationHistory.actor == "donor",
         DonationHistory.reason.is_not(None)).values(reason=None))
     scrub_contact_events(session, [donor.id])
+    from services.donations.impact import wipe_feedback
+
+    wipe_feedback(session, donation_ids)  # their comments go too
     add_event(session, "donations.donor_erased",
               {"donor_id": donor.id, "donation_ids": donation_ids}, producer=SERVICE)
 

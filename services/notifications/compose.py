@@ -20,7 +20,7 @@ from services.notifications.messages import render
 from services.notifications.models import Contact, CopyFact, Message, Notice
 from services.notifications.sms import measure, plain_punctuation
 from shared import config
-from shared.donor_links import preferences_url, unsubscribe_url
+from shared.donor_links import feedback_url, preferences_url, unsubscribe_url
 from shared.i18n import KYIV
 
 
@@ -103,8 +103,9 @@ def compose(session: Session, message: Message, contact: Contact) -> Outgoing:
         rendered = render(stage, lang, latin_script=contact.latin, **context)
         unsubscribe = unsubscribe_url(contact.donor_id, "email")
         preferences = preferences_url(contact.donor_id)
-        return Outgoing(to=to, subject=rendered.subject, text=_with_footer(rendered.text, lang, unsubscribe, preferences),
-                        html=_html(rendered.text, lang, unsubscribe, preferences),
+        text = rendered.text + feedback_lines(message.donation_id, stage, lang)
+        return Outgoing(to=to, subject=rendered.subject, text=_with_footer(text, lang, unsubscribe, preferences),
+                        html=_html(text, lang, unsubscribe, preferences),
                         unsubscribe_url=unsubscribe, language=lang, key=f"m{message.id}")
     # SMS and Telegram: short, plain; Latin letters if asked for, or if they cost fewer segments.
     rendered = render(stage, lang, latin_script=contact.latin, **context)
@@ -117,6 +118,15 @@ def compose(session: Session, message: Message, contact: Contact) -> Outgoing:
     return Outgoing(to=to, subject=rendered.subject, text=text, language=lang,
                     encoding=size.encoding if message.channel == "sms" else None,
                     segments=size.segments if message.channel == "sms" else None)
+
+
+_FEEDBACK = {"uk": "Чи було це корисним? Так: {yes} · Ні: {no}", "en": "Was this useful? Yes: {yes} · No: {no}"}
+
+
+def feedback_lines(donation_id, stage: str, lang: str) -> str:
+    """One click under every letter: 'was this useful?' (donations keeps the answer)."""
+    line = _FEEDBACK[lang].format(yes=feedback_url(donation_id, stage, "yes"), no=feedback_url(donation_id, stage, "no"))
+    return "\n\n" + line
 
 
 _FOOTER = {"uk": ("Не хочете більше листів? Відписатися: {unsubscribe}", "Налаштування: {preferences}"),

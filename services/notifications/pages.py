@@ -12,6 +12,7 @@ from shared.auth import public
 from shared.donor_links import preferences_token, read_preferences_token, read_unsubscribe_token
 from shared.i18n import current_language, page_texts
 from shared.limits import allowed, limited
+from shared.outbox import add_event
 
 bp = Blueprint("donor_pages", __name__, template_folder="templates")
 
@@ -49,6 +50,13 @@ def _contacts(session, donor_id: str) -> list[Contact]:
     return list(session.scalars(select(Contact).where(Contact.donor_id == uuid.UUID(donor_id))))
 
 
+def _channels_changed(session, donor_id: str, before: list[str], after: list[str]) -> None:
+    """The reports (catalog) count donors who turned channels off: the donor's id, no address."""
+    if sorted(set(before)) != sorted(set(after)):
+        add_event(session, "notifications.channels_changed", {
+            "donor_id": donor_id, "unsubscribed": sorted(set(after))}, producer="notifications")
+
+
 @bp.route("/unsubscribe/<string:token>", methods=["GET", "POST"])
 @limited("preferences", methods=["POST"])
 @public
@@ -66,9 +74,11 @@ def unsubscribe(token: str):
         donor_id, channel = claims
         channel_word = CHANNEL_WORDS.get(channel, (channel, channel))[0 if lang == "uk" else 1]
         if request.method == "POST":
+            before = sorted(contacts[0].unsubscribed or [])
             for contact in contacts:
                 if channel not in (contact.unsubscribed or []):
                     contact.unsubscribed = [*(contact.unsubscribed or []), channel]
+            _channels_changed(session, donor_id, before, contacts[0].unsubscribed)
             return render_template("donor_page.html", lang=lang, tx=tx, title=tx["unsubscribe_title"],
                                    message=tx["unsubscribed"].format(channel=channel_word),
                                    preferences=preferences_token(donor_id))
@@ -93,9 +103,11 @@ def preferences(token: str):
         available = [c for c, f in fields.items() if any(getattr(x, f) for x in contacts)]
         if request.method == "POST":
             off = [c for c in available if not request.form.get(f"channel-{c}")]
+            before = sorted(contacts[0].unsubscribed or [])
             for contact in contacts:
                 contact.unsubscribed = off
                 contact.reader_news = bool(request.form.get("reader_news"))
+            _channels_changed(session, donor_id, before, off)
             saved = True
         current = contacts[0]
         state = {"channels": {c: c not in (current.unsubscribed or []) for c in available},

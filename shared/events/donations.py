@@ -112,3 +112,19 @@ class DonorErasedV1(EventSchema):
 
     donor_id = fields.UUID(required=True)
     donation_ids = fields.List(fields.UUID(), required=True)
+
+
+@register
+class FeedbackGivenV1(EventSchema):
+    """A donor answered 'was this useful?' under a message (`stage`) or on the tracking page
+    (`stage` = 'tracking'). The latest answer for a donation and stage counts. The comment is
+    the donor's own short words (HTML stripped), wiped everywhere on erasure."""
+
+    event_type = "donations.feedback_given"
+    event_version = 1
+
+    donation_id = fields.UUID(required=True)
+    stage = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    useful = fields.Boolean(required=True)
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    at = fields.AwareDateTime(required=True)

@@ -17,3 +17,16 @@ class MessageDeliveredV1(EventSchema):
     channel = fields.String(required=True, validate=validate.OneOf(("email", "sms", "telegram")))
     status = fields.String(required=True, validate=validate.OneOf(("sent", "failed")))
     at = fields.AwareDateTime(required=True)
+
+
+@register
+class ChannelsChangedV1(EventSchema):
+    """A donor turned channels off or on (unsubscribe link, preferences page): the channels
+    now off. The donor's id only, never the address."""
+
+    event_type = "notifications.channels_changed"
+    event_version = 1
+
+    donor_id = fields.UUID(required=True)
+    unsubscribed = fields.List(fields.String(validate=validate.OneOf(("email", "sms", "telegram"))),
+                               required=True)

@@ -88,8 +88,9 @@ def test_offer_pickup_collection_reaches_catalog_and_notifications_exactly_once(
                     expected.append((str(row.event_id), f"{subscriber}.{handler.__name__}"))
     # contact→notifications; offered→catalog,notifications; pickup→notifications (+ its staff
     # watch); collected→catalog,notifications (+ the watch); at_hub→donations,notifications;
-    # 3 × message_delivered→donations
-    assert len(expected) == 13
+    # 3 × message_delivered→donations; and catalog's reports hear offered, pickup, collected
+    # and the 3 message_delivered
+    assert len(expected) == 13 + 6
     wait_for(lambda: sorted(sum((processed(s) for s in ("catalog", "donations", "notifications")), []))
              == sorted(expected), timeout=20, message="every event handled once")
     # Catalog ran its handler for both of its events; a handler that has to run again (a

@@ -38,7 +38,30 @@ def _prepare(service: str, event_type: str):
         from services.donations.services import offer_donation
 
         return offer_donation(DonationIn().load(offer())).donation.id
+    if event_type in ("catalog.copies_allocated", "catalog.shipment_dispatched", "catalog.shipment_closed"):
+        return _shipment_one()
     return None
+
+
+def _shipment_one():
+    """Allocation 1 and shipment 1 of the samples, with one copy on its way (the reports count it)."""
+    import uuid
+
+    from services.catalog.models import Allocation, AllocationItem, Centre, Copy, Shipment, Title
+
+    donation_id = uuid.uuid4()
+    with db.session_scope("catalog") as session:
+        session.add(Centre(code="6341", name="ТСЦ 6341", region_code="63", oblast="Харківська",
+                           settlement="Харків", address="—"))
+        session.add(Title(key="t:кобзар|шевченко", title="Кобзар", authors="Шевченко", source="staff"))
+        session.add(Allocation(id=1, status="accepted", created_by="test"))
+        session.add(Shipment(id=1, centre_code="6341", allocation_id=1, status="in_transit"))
+        session.flush()
+        session.add(Copy(code="K7QM4ZT9P2", title_key="t:кобзар|шевченко", donation_id=donation_id,
+                         condition="good", status="in_transit", destination_code="6341", shipment_id=1))
+        session.flush()
+        session.add(AllocationItem(allocation_id=1, copy_code="K7QM4ZT9P2", centre_code="6341", reasons="neediest"))
+    return donation_id
 
 
 @pytest.mark.parametrize("service,event_type", CASES)

@@ -1,3 +1,4 @@
+from services.donations import impact_models  # noqa: F401  (feedback, readers' news)
 from services.donations.models import Base
 from shared.migrate import run_env
 from shared.models import BusBase

@@ -1,0 +1,621 @@
+"""The reports read model: what the network's dashboard, map and open data count.
+
+It lives in catalog because catalog owns most of what is measured — centres, visitor numbers,
+shelves, copies and their journeys, the allocator's need — and hears the rest as events that
+name no person (ids, oblast, times, stage, channel, status). Nothing here asks another service
+anything, at request time or ever.
+
+Two kinds of input, one projection:
+- **Copies** (catalog's own): an event about a copy only says *which* copy changed; the
+  projection reads that copy's row and its journey steps not yet counted, and moves the
+  counters by the difference (`refresh_copy`). Order, duplicates and replays cannot skew it:
+  it always converges on what catalog's own records say.
+- **Other services' facts** (offers, pickups, collections, cancellations, messages, feedback,
+  channel choices): each event is kept in `report_event_archive` (as the projection needs it:
+  no addresses, no names) and applied; an event's effect is order-tolerant (earliest
+  milestone wins, latest answer wins).
+
+`rebuild()` (`bookcross reports rebuild`) empties the read model and makes it again from
+catalog's own tables and the archive — neither is pruned with the outbox.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.orm import Session
+
+from services.catalog.models import AllocationItem, Centre, Copy, CopyStep
+from services.catalog.report_models import (
+    CopyLike,
+    ReportChannelChoice,
+    ReportCopy,
+    ReportDonation,
+    ReportEvent,
+    ReportFeedback,
+    ReportMessage,
+    ReportTally,
+)
+from shared import db
+from shared.i18n import KYIV
+
+SERVICE = "catalog"
+# Journey steps counted per centre and month (the trends and the open data).
+STEP_KINDS = ("received", "shelved", "taken", "moved")
+LEAD_STAGES = ("scheduled", "collected", "catalogued", "shelved")
+
+
+def kyiv_month(at: datetime) -> str:
+    return at.astimezone(KYIV).strftime("%Y-%m")
+
+
+def kyiv_week(at: datetime) -> str:
+    """The Monday (Kyiv time) of the week `at` falls in."""
+    day = at.astimezone(KYIV).date()
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
+# --- counters --------------------------------------------------------------------------------
+
+def bump(session: Session, kind: str, key: str, delta: int = 1) -> None:
+    """Add `delta` to one counter (made at 0 if new): one upsert, exact under concurrency."""
+    if delta == 0:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = ReportTally.__table__
+    statement = insert(table).values(kind=kind, key=key, n=delta).on_conflict_do_update(
+        index_elements=[table.c.kind, table.c.key], set_={"n": table.c.n + delta})
+    session.connection().execute(statement)
+
+
+def tallies(session: Session, *kinds: str) -> dict[str, dict[str, int]]:
+    found: dict[str, dict[str, int]] = {kind: {} for kind in kinds}
+    for kind, key, n in session.execute(select(ReportTally.kind, ReportTally.key, ReportTally.n)
+                                        .where(ReportTally.kind.in_(kinds))):
+        found[kind][key] = n
+    return found
+
+
+# --- copies (catalog's own records) -----------------------------------------------------------
+
+def refresh_copy(session: Session, code: str) -> None:
+    """Bring the counters in line with what catalog's tables say about one copy."""
+    refresh_copies(session, [code])
+
+
+def refresh_copies(session: Session, codes) -> None:
+    """The same for many copies (a shipment's), in a few statements per thousand copies.
+    Rows are locked in code order and counters moved in key order, so two handlers at work
+    on the same copies or counters wait for each other rather than deadlock."""
+    store = DbStore(session)
+    codes = sorted(set(codes))
+    place = func.coalesce(Copy.centre_code, Copy.destination_code)
+    for start in range(0, len(codes), 1000):
+        chunk = codes[start:start + 1000]
+        insert = _insert(session, ReportCopy.__table__)
+        session.connection().execute(insert.values([
+            {"copy_code": c, "centre_code": None, "status": None, "last_step_id": 0} for c in chunk])
+            .on_conflict_do_nothing())
+        seen = {r.copy_code: r for r in session.scalars(
+            select(ReportCopy).where(ReportCopy.copy_code.in_(chunk)).order_by(ReportCopy.copy_code)
+            .with_for_update().execution_options(populate_existing=True))}
+        rows = {r.code: r for r in session.execute(
+            select(Copy.code, Copy.status, place.label("place"), Copy.donation_id).where(Copy.code.in_(chunk)))}
+        oldest = min((r.last_step_id for r in seen.values()), default=0)
+        steps = session.execute(select(CopyStep.id, CopyStep.copy_code, CopyStep.kind, CopyStep.centre_code,
+                                       CopyStep.at)
+                                .where(CopyStep.copy_code.in_(chunk), CopyStep.id > oldest)
+                                .order_by(CopyStep.id)).all()
+        firsts: dict[tuple, datetime] = {}
+        for code in chunk:
+            row, mark = rows.get(code), seen[code]
+            if row is None:
+                continue
+            if (mark.centre_code, mark.status) != (row.place, row.status):
+                if mark.status is not None:
+                    store.bump("stock", f"{mark.centre_code or ''}|{mark.status}", -1)
+                store.bump("stock", f"{row.place or ''}|{row.status}", 1)
+                mark.centre_code, mark.status = row.place, row.status
+        for step in steps:
+            mark, row = seen[step.copy_code], rows.get(step.copy_code)
+            if row is None or step.id <= mark.last_step_id:
+                continue
+            if step.kind in STEP_KINDS and step.centre_code:
+                count_step(store, step.centre_code, kyiv_month(step.at), step.kind)
+            if step.kind in ("catalogued", "shelved"):
+                key = (row.donation_id, f"{step.kind}_at")
+                firsts[key] = min(firsts.get(key, step.at), step.at)
+            mark.last_step_id = step.id
+        for (donation_id, field), at in sorted(firsts.items(), key=lambda item: (str(item[0][0]), item[0][1])):
+            _milestone(store, donation_id, field, at)
+    store.flush()
+
+
+def _insert(session: Session, table):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def count_step(store: "DbStore", centre_code: str, month: str, kind: str, n: int = 1) -> None:
+    """Journey steps, per centre and month (the open data), and rolled up per centre and per
+    month (what the dashboard reads: a few hundred counters, not thousands)."""
+    store.bump("step", f"{centre_code}|{month}|{kind}", n)
+    store.bump("step_c", f"{centre_code}|{kind}", n)
+    store.bump("step_m", f"{month}|{kind}", n)
+
+
+def on_copy_event(session: Session, event: dict) -> None:
+    refresh_copy(session, event["payload"]["copy_code"])
+
+
+def on_copies_allocated(session: Session, event: dict) -> None:
+    refresh_copies(session, session.scalars(select(AllocationItem.copy_code).where(
+        AllocationItem.allocation_id == event["payload"]["allocation_id"])))
+
+
+def on_shipment_event(session: Session, event: dict) -> None:
+    refresh_copies(session, session.scalars(select(Copy.code).where(
+        Copy.shipment_id == event["payload"]["shipment_id"])))
+
+
+def record_like(session: Session, copy_code: str, centre_code: str | None, at: datetime) -> None:
+    """A reader liked a copy (called by the copy page, in the same transaction as the like)."""
+    session.add(CopyLike(copy_code=copy_code, centre_code=centre_code, at=at))
+    bump(session, "like", f"{centre_code or ''}|{kyiv_month(at)}", 1)
+    bump(session, "like_week", kyiv_week(at), 1)
+
+
+# --- where the projection keeps things: the database (live), or memory (rebuild) --------------
+
+class DbStore:
+    """The projection's rows in catalog's database, locked as they are touched."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.pending: Counter = Counter()
+
+    def bump(self, kind: str, key: str, delta: int = 1) -> None:
+        self.pending[(kind, key)] += delta  # moved at flush(), in key order
+
+    def flush(self) -> None:
+        for (kind, key), delta in sorted(self.pending.items()):
+            bump(self.session, kind, key, delta)
+        self.pending.clear()
+
+    def donation(self, donation_id) -> ReportDonation:
+        donation_id = uuid.UUID(str(donation_id))
+        db.insert_ignoring_duplicates(self.session, ReportDonation.__table__, {
+            "donation_id": donation_id, "failed_pickups": 0})
+        return self.session.get(ReportDonation, donation_id, populate_existing=True, with_for_update=True)
+
+    def centre_oblast(self, code: str) -> str | None:
+        return self.session.scalar(select(Centre.oblast).where(Centre.code == code))
+
+    def notice_messages(self, donation_id: uuid.UUID, stage: str) -> list[tuple[str, str]]:
+        return [tuple(r) for r in self.session.execute(select(ReportMessage.channel, ReportMessage.status).where(
+            ReportMessage.donation_id == donation_id, ReportMessage.stage == stage))]
+
+    def add_message(self, values: dict) -> bool:
+        return db.insert_ignoring_duplicates(self.session, ReportMessage.__table__, values)
+
+    def feedback(self, donation_id: uuid.UUID, stage: str, *, create: bool = False) -> ReportFeedback | None:
+        row = self.session.get(ReportFeedback, (donation_id, stage), with_for_update=True)
+        if row is None and create:
+            row = ReportFeedback(donation_id=donation_id, stage=stage)
+            self.session.add(row)
+        return row
+
+    def channel_choice(self, donor_id: uuid.UUID, *, create: bool = False) -> ReportChannelChoice | None:
+        row = self.session.get(ReportChannelChoice, donor_id, with_for_update=True)
+        if row is None and create:
+            row = ReportChannelChoice(donor_id=donor_id, unsubscribed=[])
+            self.session.add(row)
+        return row
+
+    def wipe_comments(self, donation_ids: list[uuid.UUID]) -> None:
+        self.session.execute(update(ReportFeedback).where(ReportFeedback.donation_id.in_(donation_ids))
+                             .values(comment=None))
+
+
+class MemoryStore(DbStore):
+    """The same rows as plain objects, written in bulk at the end: a rebuild of a year of
+    events takes seconds, not an hour of round trips."""
+
+    def __init__(self, session: Session):
+        super().__init__(session)
+        self.counters: Counter = Counter()
+        self.donations: dict[uuid.UUID, ReportDonation] = {}
+        self.messages: dict[int, dict] = {}
+        self.by_notice: dict[tuple, list[tuple[str, str]]] = {}
+        self.feedbacks: dict[tuple, ReportFeedback] = {}
+        self.choices: dict[uuid.UUID, ReportChannelChoice] = {}
+        self.oblasts = dict(session.execute(select(Centre.code, Centre.oblast)).all())
+
+    def bump(self, kind: str, key: str, delta: int = 1) -> None:
+        self.counters[(kind, key)] += delta
+
+    def flush(self) -> None:
+        pass  # written by write()
+
+    def donation(self, donation_id) -> ReportDonation:
+        donation_id = uuid.UUID(str(donation_id))
+        row = self.donations.get(donation_id)
+        if row is None:
+            row = self.donations[donation_id] = _row(ReportDonation, donation_id=donation_id, failed_pickups=0)
+        return row
+
+    def centre_oblast(self, code: str) -> str | None:
+        return self.oblasts.get(code)
+
+    def notice_messages(self, donation_id: uuid.UUID, stage: str) -> list[tuple[str, str]]:
+        return list(self.by_notice.get((donation_id, stage), ()))
+
+    def add_message(self, values: dict) -> bool:
+        if values["message_id"] in self.messages:
+            return False
+        self.messages[values["message_id"]] = values
+        self.by_notice.setdefault((values["donation_id"], values["stage"]), []).append(
+            (values["channel"], values["status"]))
+        return True
+
+    def feedback(self, donation_id: uuid.UUID, stage: str, *, create: bool = False) -> ReportFeedback | None:
+        row = self.feedbacks.get((donation_id, stage))
+        if row is None and create:
+            row = self.feedbacks[(donation_id, stage)] = _row(ReportFeedback, donation_id=donation_id, stage=stage)
+        return row
+
+    def channel_choice(self, donor_id: uuid.UUID, *, create: bool = False) -> ReportChannelChoice | None:
+        row = self.choices.get(donor_id)
+        if row is None and create:
+            row = self.choices[donor_id] = _row(ReportChannelChoice, donor_id=donor_id, unsubscribed=[])
+        return row
+
+    def wipe_comments(self, donation_ids: list[uuid.UUID]) -> None:
+        for (donation_id, _), row in self.feedbacks.items():
+            if donation_id in donation_ids:
+                row.comment = None
+
+    def write(self, batch: int) -> None:
+        def rows(objects, table):
+            names = [c.name for c in table.columns]
+            return [{n: getattr(o, n) for n in names} for o in objects]
+
+        postgresql = self.session.get_bind().dialect.name == "postgresql"
+
+        def insert(table, values):
+            if postgresql and values:
+                # COPY on the session's own connection: in the same transaction, ten times faster.
+                names = [c.name for c in table.columns]
+                cursor = self.session.connection().connection.dbapi_connection.cursor()
+                with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                    for value in values:
+                        copy.write_row([json.dumps(v) if isinstance(v, (list, dict)) else v
+                                        for v in (value.get(n) for n in names)])
+                return
+            for start in range(0, len(values), batch):
+                self.session.execute(table.insert(), values[start:start + batch])
+
+        insert(ReportDonation.__table__, rows(self.donations.values(), ReportDonation.__table__))
+        insert(ReportMessage.__table__, list(self.messages.values()))
+        insert(ReportFeedback.__table__, rows(self.feedbacks.values(), ReportFeedback.__table__))
+        insert(ReportChannelChoice.__table__, rows(self.choices.values(), ReportChannelChoice.__table__))
+        insert(ReportTally.__table__, [{"kind": k, "key": key, "n": n}
+                                       for (k, key), n in self.counters.items() if n])
+
+
+def _row(model, **values) -> SimpleNamespace:
+    """A plain stand-in for a row of `model` (every column None unless given): a rebuild makes
+    hundreds of thousands, and mapped objects cost several times more to make and change."""
+    return SimpleNamespace(**{**dict.fromkeys(c.name for c in model.__table__.columns), **values})
+
+
+# --- donations' milestones -------------------------------------------------------------------
+
+def _touched(store: DbStore, row: ReportDonation) -> None:
+    """After a milestone changed: the waiting list, and the month's response times go stale."""
+    open_ = row.offered_at is not None and row.shelved_at is None and row.cancelled_at is None
+    row.waiting_since = row.offered_at if open_ else None
+    for stage in LEAD_STAGES:
+        at = getattr(row, f"{stage}_at")
+        setattr(row, f"{stage}_s", int((at - row.offered_at).total_seconds())
+                if at is not None and row.offered_at is not None else None)
+    if row.month:
+        store.bump("leadver", row.month, 1)
+
+
+def _milestone(store: DbStore, donation_id, field: str, at: datetime) -> None:
+    row = store.donation(donation_id)
+    current = getattr(row, field)
+    if current is None or at < current:
+        setattr(row, field, at)
+        _touched(store, row)
+
+
+# --- other services' events: kept, then applied ------------------------------------------------
+
+def _text(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    return value
+
+
+def _when(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def apply_offered(store: DbStore, p: dict, at: datetime) -> None:
+    row = store.donation(p["donation_id"])
+    oblast = p.get("oblast")
+    if not oblast and p.get("centre_code"):
+        oblast = store.centre_oblast(p["centre_code"])
+    row.donor_kind, row.handover, row.centre_code = p["donor_kind"], p["handover"], p.get("centre_code")
+    row.declared_count, row.oblast = p["declared_count"], oblast
+    if row.month and row.month != kyiv_month(at):
+        store.bump("leadver", row.month, 1)
+    row.offered_at, row.month = at, kyiv_month(at)
+    _touched(store, row)
+
+
+def apply_scheduled(store: DbStore, p: dict, at: datetime) -> None:
+    _milestone(store, p["donation_id"], "scheduled_at", at)
+
+
+def apply_failed(store: DbStore, p: dict, at: datetime) -> None:
+    row = store.donation(p["donation_id"])
+    row.failed_pickups = (row.failed_pickups or 0) + 1
+    _touched(store, row)
+
+
+def apply_collected(store: DbStore, p: dict, at: datetime) -> None:
+    _milestone(store, p["donation_id"], "collected_at", at)
+
+
+def apply_cancelled(store: DbStore, p: dict, at: datetime) -> None:
+    _milestone(store, p["donation_id"], "cancelled_at", at)
+
+
+def _outcome(statuses: list[str]) -> str | None:
+    """How a notice (one donation, one stage) went: told on the first channel tried, told after
+    a failed channel fell back to the next, or not told (every channel tried failed)."""
+    if not statuses:
+        return None
+    if "sent" in statuses:
+        return "fell_back" if "failed" in statuses else "direct"
+    return "not_reached"
+
+
+def apply_message(store: DbStore, p: dict, at: datetime) -> None:
+    donation_id = uuid.UUID(p["donation_id"])
+    earlier = store.notice_messages(donation_id, p["stage"])
+    if not store.add_message({"message_id": p["message_id"], "donation_id": donation_id, "stage": p["stage"],
+                              "channel": p["channel"], "status": p["status"], "at": _when(p["at"])}):
+        return
+    store.bump("msg", f"{p['stage']}|{p['channel']}|{p['status']}", 1)
+    if p["status"] == "sent" and (p["channel"], "sent") not in earlier:
+        store.bump("told", f"{p['stage']}|{p['channel']}", 1)
+    before = _outcome([status for _, status in earlier])
+    after = _outcome([status for _, status in earlier] + [p["status"]])
+    if before != after:
+        if before:
+            store.bump("notice", f"{p['stage']}|{before}", -1)
+        store.bump("notice", f"{p['stage']}|{after}", 1)
+
+
+def feedback_source(stage: str) -> str:
+    return "tracking" if stage == "tracking" else "message"
+
+
+def _feedback_key(row: ReportFeedback) -> str:
+    return f"{kyiv_week(row.at)}|{feedback_source(row.stage)}|{'yes' if row.useful else 'no'}"
+
+
+def apply_feedback(store: DbStore, p: dict, at: datetime) -> None:
+    donation_id = uuid.UUID(p["donation_id"])
+    answered = _when(p["at"])
+    row = store.feedback(donation_id, p["stage"])
+    if row is not None and row.at > answered:
+        return  # a newer answer is already counted
+    if row is not None:
+        store.bump("feedback", _feedback_key(row), -1)
+    else:
+        row = store.feedback(donation_id, p["stage"], create=True)
+    row.useful, row.comment, row.at = bool(p["useful"]), p.get("comment") or None, answered
+    store.bump("feedback", _feedback_key(row), 1)
+
+
+def apply_channels(store: DbStore, p: dict, at: datetime) -> None:
+    donor_id = uuid.UUID(p["donor_id"])
+    new = sorted(set(p.get("unsubscribed") or []))
+    row = store.channel_choice(donor_id)
+    if row is not None and row.as_of > at:
+        return
+    old = sorted(set(row.unsubscribed)) if row is not None else []
+    if row is None:
+        row = store.channel_choice(donor_id, create=True)
+    for channel in set(old) - set(new):
+        store.bump("unsub", channel, -1)
+    for channel in set(new) - set(old):
+        store.bump("unsub", channel, 1)
+    if bool(old) != bool(new):
+        store.bump("unsub", "*", 1 if new else -1)
+    row.unsubscribed, row.as_of = new, at
+
+
+def apply_erased(store: DbStore, p: dict, at: datetime) -> None:
+    """The donor asked to be forgotten: their feedback comments go (the yes/no stays counted),
+    here and in the archive."""
+    ids = [uuid.UUID(d) for d in p["donation_ids"]]
+    if not ids:
+        return
+    store.wipe_comments(ids)
+    wanted = {str(i) for i in ids}
+    for archived in store.session.scalars(select(ReportEvent).where(
+            ReportEvent.event_type == "donations.feedback_given")):
+        if archived.payload.get("donation_id") in wanted and archived.payload.get("comment"):
+            archived.payload = {**archived.payload, "comment": None}
+
+
+# event type → (fields kept in the archive, how it is applied)
+FOREIGN: dict[str, tuple[tuple[str, ...], Callable[[Session, dict, datetime], None]]] = {
+    "donations.donation_offered": (("donation_id", "donor_kind", "handover", "centre_code", "oblast",
+                                    "declared_count"), apply_offered),
+    "donations.pickup_scheduled": (("donation_id",), apply_scheduled),
+    "donations.pickup_failed": (("donation_id",), apply_failed),
+    "donations.donation_collected": (("donation_id", "collected_count"), apply_collected),
+    "donations.donation_cancelled": (("donation_id", "by"), apply_cancelled),
+    "donations.donor_erased": (("donation_ids",), apply_erased),
+    "donations.feedback_given": (("donation_id", "stage", "useful", "comment", "at"), apply_feedback),
+    "notifications.message_delivered": (("donation_id", "message_id", "stage", "channel", "status", "at"),
+                                        apply_message),
+    "notifications.channels_changed": (("donor_id", "unsubscribed"), apply_channels),
+}
+
+
+def on_foreign_event(session: Session, event: dict) -> None:
+    """Keep the event (once), then apply it."""
+    fields, apply = FOREIGN[event["type"]]
+    payload = {name: _text(event["payload"].get(name)) for name in fields}
+    if not db.insert_ignoring_duplicates(session, ReportEvent.__table__, {
+            "event_id": event["event_id"], "event_type": event["type"], "version": event["version"],
+            "occurred_at": event["occurred_at"], "payload": payload}):
+        return
+    store = DbStore(session)
+    apply(store, payload, event["occurred_at"])
+    store.flush()
+
+
+on_foreign_event.__name__ = "report_event"
+
+COPY_EVENTS = ("catalog.copy_catalogued", "catalog.copy_withdrawn", "catalog.copy_arrived",
+               "catalog.copy_misrouted", "catalog.copy_shelved", "catalog.copy_taken", "catalog.copy_moved")
+
+
+def report_copy(session: Session, event: dict) -> None:
+    on_copy_event(session, event)
+
+
+def report_allocation(session: Session, event: dict) -> None:
+    on_copies_allocated(session, event)
+
+
+def report_shipment(session: Session, event: dict) -> None:
+    on_shipment_event(session, event)
+
+
+# Added to catalog's HANDLERS (services/catalog/handlers.py); names are the consumer names.
+HANDLERS: dict[str, tuple[Callable, ...]] = {
+    **{event_type: (on_foreign_event,) for event_type in FOREIGN},
+    **{event_type: (report_copy,) for event_type in COPY_EVENTS},
+    "catalog.copies_allocated": (report_allocation,),
+    "catalog.shipment_dispatched": (report_shipment,),
+    "catalog.shipment_closed": (report_shipment,),
+}
+
+
+# --- rebuild ---------------------------------------------------------------------------------
+
+REBUILT_TABLES = (ReportTally, ReportCopy, ReportDonation, ReportMessage, ReportFeedback, ReportChannelChoice)
+
+
+def rebuild(*, batch: int = 20_000, echo: Callable[[str], None] = lambda _: None) -> dict[str, int]:
+    """Make the whole read model again from catalog's tables and the event archive, in one
+    transaction (live handlers wait for it on PostgreSQL's table locks; SQLite has one writer).
+    Applying the archive goes through the same functions as the live projection."""
+    import time
+
+    started = time.perf_counter()
+
+    def say(line: str) -> None:
+        echo(f"{line} ({time.perf_counter() - started:.1f} s)")
+
+    with db.session_scope(SERVICE) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            names = ", ".join(t.__tablename__ for t in (*REBUILT_TABLES, ReportEvent))
+            session.execute(text(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE"))
+        # Versions only grow: a process that cached a month's figures must see them change.
+        versions = dict(session.execute(select(ReportTally.key, ReportTally.n).where(ReportTally.kind == "leadver")).all())
+        for table in REBUILT_TABLES:
+            session.execute(delete(table))
+        store = MemoryStore(session)
+        for month, n in versions.items():
+            store.bump("leadver", month, n)
+        counts = {"events": 0, "copies": 0, "steps": 0}
+
+        # 1. Other services' facts, in the order they happened.
+        for row in session.execute(select(ReportEvent.event_type, ReportEvent.payload, ReportEvent.occurred_at)
+                                   .order_by(ReportEvent.occurred_at, ReportEvent.event_id)
+                                   .execution_options(yield_per=batch)):
+            FOREIGN[row.event_type][1](store, row.payload, row.occurred_at)
+            counts["events"] += 1
+        say(f"events applied: {counts['events']}")
+
+        # 2. Copies: where each is now (in SQL), and every journey step by centre and month.
+        session.execute(ReportCopy.__table__.insert().from_select(
+            ["copy_code", "centre_code", "status", "last_step_id"],
+            select(Copy.code, func.coalesce(Copy.centre_code, Copy.destination_code), Copy.status,
+                   func.coalesce(select(func.max(CopyStep.id)).where(CopyStep.copy_code == Copy.code)
+                                 .scalar_subquery(), 0))))
+        place = func.coalesce(Copy.centre_code, Copy.destination_code)
+        for centre_code, status, n in session.execute(
+                select(place, Copy.status, func.count()).group_by(place, Copy.status)):
+            store.bump("stock", f"{centre_code or ''}|{status}", n)
+            counts["copies"] += n
+        for centre_code, month, kind, n in _steps_by_month(session, batch):
+            count_step(store, centre_code, month, kind, n)
+            counts["steps"] += n
+        say(f"copies: {counts['copies']}, journey steps counted: {counts['steps']}")
+
+        # 3. Each donation's first copy catalogued and first copy on a shelf.
+        for kind, field in (("catalogued", "catalogued_at"), ("shelved", "shelved_at")):
+            for donation_id, at in session.execute(
+                    select(Copy.donation_id, func.min(CopyStep.at)).join(Copy, Copy.code == CopyStep.copy_code)
+                    .where(CopyStep.kind == kind).group_by(Copy.donation_id)):
+                _milestone(store, donation_id, field, at)
+
+        # 4. Readers' likes.
+        for centre_code, at in session.execute(select(CopyLike.centre_code, CopyLike.at)
+                                               .execution_options(yield_per=batch)):
+            store.bump("like", f"{centre_code or ''}|{kyiv_month(at)}", 1)
+            store.bump("like_week", kyiv_week(at), 1)
+
+        say("donations' milestones and readers' likes")
+        store.write(batch)
+        say("written")
+        counts["donations"] = len(store.donations)
+        counts["messages"] = len(store.messages)
+        return counts
+
+
+def _steps_by_month(session: Session, batch: int):
+    """(centre, Kyiv month, kind, count) of the journey steps counted. PostgreSQL groups them
+    itself (millions of rows); elsewhere they are grouped here."""
+    counted = (CopyStep.kind.in_(STEP_KINDS), CopyStep.centre_code.is_not(None))
+    if session.get_bind().dialect.name == "postgresql":
+        zone = KYIV.key
+        if not session.scalar(text("SELECT count(*) FROM pg_timezone_names WHERE name = :z"), {"z": zone}):
+            zone = "Europe/Kiev"  # the same rules, under the name of older time zone data
+        month = func.to_char(func.timezone(zone, CopyStep.at), "YYYY-MM")
+        yield from session.execute(select(CopyStep.centre_code, month, CopyStep.kind, func.count())
+                                   .where(*counted).group_by(CopyStep.centre_code, month, CopyStep.kind))
+        return
+    grouped: Counter = Counter()
+    for centre_code, kind, at in session.execute(select(CopyStep.centre_code, CopyStep.kind, CopyStep.at)
+                                                 .where(*counted).execution_options(yield_per=batch)):
+        grouped[(centre_code, kyiv_month(at), kind)] += 1
+    for (centre_code, month, kind), n in grouped.items():
+        yield centre_code, month, kind, n
