@@ -185,8 +185,7 @@ class Driver:
     scan — over HTTP, retrying as people do when a page answers with an error."""
 
     def __init__(self, cluster: Cluster, every: float):
-        from services.catalog.services import add_staff
-        from shared.auth import issue_token
+        from shared.testing.staff import make_staff
 
         self.cluster = cluster
         self.every = every
@@ -195,10 +194,10 @@ class Driver:
         self.stop_new = threading.Event()
         self.quit = threading.Event()
         tag = uuid.uuid4().hex[:6]
-        self.logistics = {"Authorization": "Bearer " + issue_token(add_staff(f"logistics-{tag}", "logistics"))}
-        admin = {"Authorization": "Bearer " + issue_token(add_staff(f"admin-{tag}", "admin"))}
-        self.centre = {code: {"Authorization": "Bearer " + issue_token(
-            add_staff(f"staff-{code}-{tag}", "centre_staff", code))} for code in CENTRES}
+        self.logistics = {"Authorization": "Bearer " + make_staff(f"logistics-{tag}", "logistics", days=7)}
+        admin = {"Authorization": "Bearer " + make_staff(f"admin-{tag}", "admin", days=7)}
+        self.centre = {code: {"Authorization": "Bearer " + make_staff(f"staff-{code}-{tag}", "centre_staff", code,
+                                                                      days=7)} for code in CENTRES}
         from sqlalchemy import update
 
         from services.catalog.models import Centre

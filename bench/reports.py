@@ -189,8 +189,8 @@ def main() -> int:
     parser.add_argument("--web-workers", type=int, default=2)
     args = parser.parse_args()
 
-    from shared.auth import Staff, issue_token
     from shared.testing.network import Network
+    from shared.testing.staff import staff_cookie, staff_token
 
     with backends("reports") as (workdir, _urls, env):
         started = time.perf_counter()
@@ -210,15 +210,13 @@ def main() -> int:
 
         network = Network(env, workdir / "logs", web=("catalog",), workers={}, beat=False,
                           web_workers=args.web_workers)
-        token = issue_token(Staff(9, "bench", "logistics"))
+        token = staff_token("bench", "logistics", days=7)
         results = {}
         try:
             network.start()
             base = network.url("catalog")
             api = (f"{base}/api/v1/reports/dashboard", {"Authorization": f"Bearer {token}"})
-            from shared.auth import cookie_value
-
-            page = (f"{base}/staff/reports", {"Cookie": f"bookcross_staff={cookie_value(Staff(9, 'bench', 'logistics'))}"})
+            page = (f"{base}/staff/reports", {"Cookie": f"bookcross_staff={staff_cookie('bench', 'logistics')[1]}"})
             for name, (url, headers) in (("GET /api/v1/reports/dashboard", api), ("GET /staff/reports (HTML)", page)):
                 cold = time.perf_counter()
                 measure(url, headers, args.web_workers * 2, args.web_workers)  # each worker computes its months once

@@ -44,3 +44,15 @@ def staff_token(name: str, role: str, centre: str | None = None, **kwargs) -> st
     token = issue_staff_token(name, kwargs.get("days", 1))
     sync_identities()
     return token
+
+
+def staff_cookie(name: str, role: str, centre: str | None = None):
+    """(Staff, the value of the staff pages' cookie) of account `name`, made if needed — what the
+    sign-in form would set."""
+    from shared.auth import Staff, cookie_value
+
+    staff_token(name, role, centre)
+    with db.session_scope("catalog") as session:
+        row = session.scalar(select(StaffIdentity).where(StaffIdentity.name == name))
+        staff = Staff(id=row.staff_id, name=row.name, role=row.role, centre=row.centre_code)
+        return staff, cookie_value(row.staff_id, row.session_version)

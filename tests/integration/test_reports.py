@@ -45,10 +45,10 @@ def client(seeded_centres, redis_client, monkeypatch):
 
 @pytest.fixture
 def staff(tokens):
-    from shared.auth import Staff, issue_token
+    from shared.testing.staff import staff_token
 
-    return {**tokens, "kharkiv": issue_token(Staff(4, "iryna", "centre_staff", KHARKIV)),
-            "lviv": issue_token(Staff(5, "marta", "centre_staff", LVIV))}
+    return {**tokens, "kharkiv": staff_token("iryna", "centre_staff", KHARKIV),
+            "lviv": staff_token("marta", "centre_staff", LVIV)}
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)  # 10:00 in Kyiv, November
 
@@ -250,9 +250,9 @@ def test_dashboard_and_map_pages_are_for_staff(client, staff):
 
 
 def _cookie(name: str, role: str) -> str:
-    from shared.auth import Staff, cookie_value
+    from shared.testing.staff import staff_cookie
 
-    return cookie_value(Staff(2, name, role))
+    return staff_cookie(name, role)[1]
 
 
 def test_needs_page_ranks_centres_by_the_allocators_need_and_shows_wishes(client, staff):
@@ -278,10 +278,11 @@ def test_open_data_is_public(client, path):
 
 
 def test_admin_keeps_the_oblasts_wish_lists_on_a_page(client):
-    from shared.auth import Staff, cookie_value, form_token
+    from shared.auth import form_token
+    from shared.testing.staff import staff_cookie
 
-    admin = Staff(1, "admin", "admin")
-    client.set_cookie("bookcross_staff", cookie_value(admin))
+    admin, cookie = staff_cookie("admin", "admin")
+    client.set_cookie("bookcross_staff", cookie)
     page = client.get("/staff/reports/wishes?lang=en").get_data(as_text=True)
     assert "What kinds of books oblasts ask for" in page and 'value="business"' in page
     saved = client.post("/staff/reports/wishes?lang=en", data={
@@ -294,7 +295,7 @@ def test_admin_keeps_the_oblasts_wish_lists_on_a_page(client):
     assert too_many.status_code == 422 and "Choose up to 6 kinds" in too_many.get_data(as_text=True)
     forged = client.post("/staff/reports/wishes", data={"csrf": "x", "oblast": "Львівська", "kinds": []})
     assert forged.status_code == 403
-    client.set_cookie("bookcross_staff", cookie_value(Staff(2, "olha", "logistics")))
+    client.set_cookie("bookcross_staff", staff_cookie("olha", "logistics")[1])
     assert client.get("/staff/reports/wishes").status_code == 403
 
 
