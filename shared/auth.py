@@ -100,7 +100,12 @@ def check(claims: Claims | None, *, cookie: bool, service: str | None = None) ->
     """The staff member the claims stand for, if the account is active and they are current."""
     if claims is None or claims.expires < time.time():
         return None
-    identity = staff_identity.lookup(service or current_app.config["BOOKCROSS_SERVICE"], claims.staff_id)
+    service = service or current_app.config["BOOKCROSS_SERVICE"]
+    identity = staff_identity.lookup(service, claims.staff_id)
+    if identity is None or claims.version > (identity.session_version if cookie else identity.token_version):
+        # Unknown here, or a token newer than what this process remembers: the cache may be
+        # behind (an account made or a token issued a moment ago). Read again, once.
+        identity = staff_identity.lookup(service, claims.staff_id, fresh=True)
     if identity is None or not identity.active or identity.role not in ROLES:
         return None
     if claims.version != (identity.session_version if cookie else identity.token_version):

@@ -32,7 +32,9 @@ def configure_logging(service: str | None = None) -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-        processor=structlog.processors.JSONRenderer(ensure_ascii=False),
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info,  # a traceback as text, not an object's repr
+                    structlog.processors.JSONRenderer(ensure_ascii=False)],
         foreign_pre_chain=shared_processors,
     ))
     root = logging.getLogger()

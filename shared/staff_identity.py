@@ -70,12 +70,15 @@ def _identity(row: StaffIdentity) -> Identity:
 
 def apply(session: Session, payload: dict) -> bool:
     """Store an account's state unless a newer revision is already here. True if stored."""
-    row = session.get(StaffIdentity, int(payload["staff_id"]), with_for_update=True)
-    if row is not None and row.revision >= int(payload["revision"]):
+    staff_id = int(payload["staff_id"])
+    # Insert-or-find, then lock: two appliers of one account (the event's consumer, a CLI in
+    # another process) never collide on the key; the newer revision wins.
+    db.insert_ignoring_duplicates(session, StaffIdentity.__table__, {
+        "staff_id": staff_id, "name": payload["name"], "role": payload["role"], "active": False,
+        "token_version": 0, "session_version": 0, "revision": -1, "updated_at": utcnow()})
+    row = session.get(StaffIdentity, staff_id, with_for_update=True, populate_existing=True)
+    if row.revision >= int(payload["revision"]):
         return False
-    if row is None:
-        row = StaffIdentity(staff_id=int(payload["staff_id"]))
-        session.add(row)
     row.name, row.role, row.centre_code = payload["name"], payload["role"], payload.get("centre_code")
     row.active = bool(payload["active"])
     row.token_version, row.session_version = int(payload["token_version"]), int(payload["session_version"])
@@ -95,13 +98,14 @@ def cache_seconds() -> float:
     return float(os.environ.get("STAFF_CHECK_CACHE_SECONDS", "2"))
 
 
-def lookup(service: str, staff_id: int) -> Identity | None:
-    """The account as this service knows it (None: unknown here), at most the cache TTL old."""
+def lookup(service: str, staff_id: int, *, fresh: bool = False) -> Identity | None:
+    """The account as this service knows it (None: unknown here), at most the cache TTL old
+    (`fresh`: read now)."""
     key = (service, staff_id)
     now = time.monotonic()
     ttl = cache_seconds()
     hit = _cache.get(key)
-    if hit is not None and hit[0] > now:
+    if hit is not None and hit[0] > now and not fresh:
         return hit[1]
     with db.session_scope(service) as session:
         row = session.get(StaffIdentity, staff_id)

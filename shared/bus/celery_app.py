@@ -170,6 +170,33 @@ def _publisher_app(service: str) -> Celery:
     return app
 
 
+def _survive_redis_loss_on_close() -> None:
+    """Celery 5.7 / kombu 5.7: when Redis dies under a worker, the consumer collects the broken
+    connection (which drops its client) and then closes it; closing the channel tries to restore
+    unacknowledged messages, needs a fresh client, reads `connection.client.hostname` from None
+    and the AttributeError kills the whole worker (`Unrecoverable error`; the same family as
+    kombu#582 and kombu#970). With no broker there is nothing to restore now anyway — the
+    visibility timeout brings those messages back — so that case raises the transport's own
+    connection error, which the close ignores, and the worker reconnects instead of dying."""
+    from kombu.transport import redis as kombu_redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    original = kombu_redis.Channel._connparams
+    if getattr(original, "_bookcross", False):
+        return
+
+    def _connparams(self, asynchronous=False):
+        if getattr(self.connection, "client", None) is None:
+            raise RedisConnectionError("the broker connection is closed")
+        return original(self, asynchronous=asynchronous)
+
+    _connparams._bookcross = True
+    kombu_redis.Channel._connparams = _connparams
+
+
+_survive_redis_loss_on_close()
+
+
 @signals.worker_process_init.connect
 def _fresh_connections_in_child(**_kwargs) -> None:
     # A forked pool child must not reuse the parent's database sockets.

@@ -12,6 +12,7 @@ from tests.e2e.conftest import (  # noqa: F401
     e2e_env,
     logistics_token,
     network,
+    network_env,
     open_library,
     sms_gateway,
     smtp_server,

@@ -23,13 +23,14 @@ def test_idempotency_holds_inside_the_window_and_old_rows_go(databases, monkeypa
     monkeypatch.setattr("shared.outbox.relay._publishers", {})
     monkeypatch.setenv("BUS_RETENTION_DAYS", "14")
     envelope = sample_envelope("donations.donation_offered")
-    assert handle("catalog", CATALOG, envelope).handled
+    first = handle("catalog", CATALOG, envelope).handled
+    assert "catalog.on_donation_offered" in first
     now = utcnow()
     # Thirteen days on: the id is kept, and a redelivery is still recognised.
     prune("catalog", now + timedelta(days=13))
-    assert handle("catalog", CATALOG, envelope).duplicates == ["catalog.on_donation_offered"]
-    # Past the window: the processed id is gone.
-    assert prune("catalog", now + timedelta(days=15)).processed == 1
+    assert handle("catalog", CATALOG, envelope).duplicates == first
+    # Past the window: the processed ids are gone.
+    assert prune("catalog", now + timedelta(days=15)).processed == len(first)
     assert count("catalog", ProcessedEvent) == 0
 
 

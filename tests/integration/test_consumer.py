@@ -218,4 +218,4 @@ def test_a_database_that_is_away_is_not_the_events_fault(databases, monkeypatch)
 
     assert not handle("catalog", {"donations.donation_offered": (broken,)}, envelope).unavailable
     # And once the database is back, the event is handled.
-    assert handle("catalog", CATALOG, envelope).handled == ["catalog.on_donation_offered"]
+    assert "catalog.on_donation_offered" in handle("catalog", CATALOG, envelope).handled

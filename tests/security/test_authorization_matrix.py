@@ -25,6 +25,7 @@ KINDS: dict[str, dict[str, str]] = {
     "centre": {**API, "admin": "pass", "logistics": "pass", "centre_own": "pass", "centre_other": "403"},
     "centre_desk": {**API, "admin": "pass", "logistics": "403", "centre_own": "pass", "centre_other": "403"},
     "page_logistics": {**PAGE, "admin": "pass", "logistics": "pass", "centre_own": "403", "centre_other": "403"},
+    "page_admin": {**PAGE, "admin": "pass", "logistics": "403", "centre_own": "403", "centre_other": "403"},
     "page_staff": {**PAGE, "admin": "pass", "logistics": "pass", "centre_own": "pass", "centre_other": "pass"},
     # Centre staff of another centre are sent to their own centre's scan page.
     "page_scan": {**PAGE, "admin": "pass", "logistics": "pass", "centre_own": "pass", "centre_other": "redirect"},
@@ -43,6 +44,26 @@ EXPECTED: dict[str, str] = {
     "catalog POST /api/v1/allocations/<int:allocation_id>/acceptance": "logistics",
     "catalog PUT /api/v1/allocations/<int:allocation_id>/copies/<string:copy_code>": "logistics",
     "catalog GET /api/v1/centres": "public",
+    "catalog GET /api/v1/needs": "public",
+    "catalog GET /api/v1/reports/dashboard": "logistics",
+    "catalog GET /needs": "public",
+    "catalog GET /open-data": "public",
+    "catalog GET /open-data/centres-months.<string:fmt>": "public",
+    "catalog GET /open-data/centres.<string:fmt>": "public",
+    "catalog GET /staff/reports": "page_logistics",
+    "catalog GET /staff/reports/map": "page_logistics",
+    "catalog GET /staff/reports/wishes": "page_admin",
+    "catalog POST /staff/reports/wishes": "page_admin",
+    "catalog POST /api/v1/copies/<string:code>/likes": "public",
+    "catalog POST /c/<string:code>/like": "public",
+    "catalog PUT /api/v1/oblasts/<string:oblast>/wishes": "admin",
+    "donations GET /api/v1/impact/<string:token>": "public",
+    "donations GET /feedback/<string:token>": "public",
+    "donations GET /impact/<string:token>": "public",
+    "donations GET /impact/<string:token>/report.pdf": "public",
+    "donations POST /api/v1/track/<string:code>/feedback": "public",
+    "donations POST /feedback/<string:token>": "public",
+    "donations POST /track/<string:code>/feedback": "public",
     "catalog PATCH /api/v1/centres/<string:code>": "admin",
     "catalog GET /api/v1/centres/<string:code>/inventory": "centre",
     "catalog POST /api/v1/centres/<string:code>/inventory/closing": "centre",
@@ -127,7 +148,7 @@ EXPECTED: dict[str, str] = {
     "notifications POST /unsubscribe/<string:token>": "public",
 }
 FORM_PURPOSE = {"/staff/hub": "hub", "/staff/allocations": "shipments", "/staff/shipments": "shipments",
-                "/staff/board": "board"}
+                "/staff/board": "board", "/staff/reports/wishes": "wishes"}
 SAMPLE = {"code": OWN, "copy_code": "ZZZZZ-ZZZZZ", "isbn": "9780306406157", "oblast": "Харківська",
           "token": "x", "filename": "swagger-ui.css", "action": "dispatch", "allocation_id": "1",
           "shipment_id": "1", "donation_id": None}
