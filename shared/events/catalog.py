@@ -65,6 +65,8 @@ class CopiesAllocatedV1(EventSchema):
 
     allocation_id = fields.Integer(required=True)
     centres = fields.List(fields.Nested(_CentreCount), required=True)
+    # Added within v1: the copies it allocated (absent from older events).
+    copy_codes = fields.List(fields.String(), load_default=list)
 
 
 class _DonationCount(EventSchema):
@@ -84,6 +86,8 @@ class ShipmentDispatchedV1(EventSchema):
     oblast = fields.String(required=True)
     carrier_tracking = fields.String(load_default=None, allow_none=True)
     donations = fields.List(fields.Nested(_DonationCount), required=True)
+    # Added within v1: the copies it carries (absent from older events).
+    copy_codes = fields.List(fields.String(), load_default=list)
 
 
 @register

@@ -348,3 +348,15 @@ def test_two_proposals_cannot_overfill_a_shelf(client, staff):
     edited = client.put(f"/api/v1/allocations/{a['id']}/copies/{a['centres'][0]['copies'][0]['code']}",
                         json={"centre_code": None}, headers=auth(staff["logistics"]))
     assert edited.status_code == 409  # accepted: no more edits
+
+
+def test_a_copy_kept_at_a_centre_that_shelves_on_arrival_is_shelved_with_its_journey_step(client, staff):
+    client.patch(f"/api/v1/centres/{KHARKIV}", json={"auto_shelve": True}, headers=auth(staff["admin"]))
+    lviv_codes, _ = shipped_to(client, staff, LVIV)
+    assert scan(client, staff["kharkiv"], KHARKIV, lviv_codes[0]).json["result"] == "misrouted"
+    kept = client.post(f"/api/v1/centres/{KHARKIV}/misrouted/{lviv_codes[0]}", json={"decision": "keep"},
+                       headers=auth(staff["kharkiv"]))
+    assert kept.json["status"] == "shelved"
+    page = client.get(f"/api/v1/copies/{lviv_codes[0]}").json
+    assert [s["kind"] for s in page["journey"]] == ["catalogued", "dispatched", "kept", "shelved"]
+    assert [e["copy_code"] for e in events("catalog.copy_shelved")] == [lviv_codes[0].replace("-", "")]
