@@ -129,7 +129,7 @@ def accept(allocation_id: int, actor: str) -> dict:
         for code in sorted(wanted):
             if copies[code].status != "catalogued":
                 raise ApiError(409, "catalog.copy_taken_by_other",
-                               code=codes.display(code, codes.COPY_GROUP))
+                               copy=codes.display(code, codes.COPY_GROUP))
         # Another allocation may have filled a shelf since this one was proposed.
         states = _centre_states(session)
         for centre_code, count in sorted(Counter(wanted.values()).items()):

@@ -360,3 +360,15 @@ def test_a_copy_kept_at_a_centre_that_shelves_on_arrival_is_shelved_with_its_jou
     page = client.get(f"/api/v1/copies/{lviv_codes[0]}").json
     assert [s["kind"] for s in page["journey"]] == ["catalogued", "dispatched", "kept", "shelved"]
     assert [e["copy_code"] for e in events("catalog.copy_shelved")] == [lviv_codes[0].replace("-", "")]
+
+
+def test_accepting_a_proposal_whose_copy_left_the_hub_meanwhile_is_a_409_naming_it(client, staff):
+    donation = at_hub(collected=2)
+    created = catalogue(client, staff, donation, [{"title": "Кобзар", "authors": "Шевченко", "quantity": 2}]).json
+    proposal = client.post("/api/v1/allocations", json={}, headers=auth(staff["logistics"])).json
+    stray = created["created"][0]["code"]
+    assert scan(client, staff["kharkiv"], KHARKIV, stray).json["result"] == "misrouted"  # found at a centre
+    refused = client.post(f"/api/v1/allocations/{proposal['id']}/acceptance", headers=auth(staff["logistics"]),
+                          environ_base={"HTTP_ACCEPT_LANGUAGE": "en"})
+    assert refused.status_code == 409 and stray in refused.json["message"]
+    assert events("catalog.copies_allocated") == []
