@@ -78,7 +78,7 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
                "catalog.copies_allocated", "copy_codes", "logistics accept an allocation (one shipment per centre)"),
     Transition("dispatch", ("allocated",), NOWHERE, "in_transit", ON_ROAD, "dispatched",
                "catalog.shipment_dispatched", "copy_codes", "its shipment is dispatched"),
-    Transition("receive", ("allocated", "in_transit", "missing"), ITS_CENTRE, "received", AT_CENTRE, "received",
+    Transition("receive", ("allocated", "in_transit", "missing", "misrouted"), ITS_CENTRE, "received", AT_CENTRE, "received",
                "catalog.copy_arrived", PER_COPY, "a scan"),
     Transition("misroute", ("catalogued", "allocated", "in_transit", "misrouted"), NOT_ITS_CENTRE, "misrouted",
                PASSING, "misrouted", "catalog.copy_misrouted", PER_COPY, "a scan"),
@@ -188,11 +188,15 @@ def plan_scan(copy: CopyPlace | None, here: str, mode: str, auto_shelve: bool) -
     if copy.status == "withdrawn":
         return ScanPlan((), "unknown", "scan.withdrawn")
     misrouted_here = copy.status == "misrouted" and copy.centre_code == here
-    on_the_way_here = copy.status in ("allocated", "in_transit", "missing") and copy.destination_code == here
-    on_the_way_elsewhere = copy.status in ("allocated", "in_transit", "catalogued") and not on_the_way_here
+    # Whatever happened on the way (a closed shipment listed it missing, it turned up at the
+    # wrong centre first), a copy scanned where it is meant to go has arrived.
+    on_the_way_here = (copy.status in ("allocated", "in_transit", "missing", "misrouted")
+                       and copy.destination_code == here)
+    on_the_way_elsewhere = (copy.status in ("allocated", "in_transit", "catalogued", "misrouted")
+                            and not on_the_way_here)
     if misrouted_here:
         return ScanPlan((), "misrouted", _misrouted_message(copy.destination_code))
-    if on_the_way_elsewhere or copy.status == "misrouted":
+    if on_the_way_elsewhere:
         return ScanPlan(("misroute",), "misrouted", _misrouted_message(copy.destination_code))
 
     actions: list[str] = []

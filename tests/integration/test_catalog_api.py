@@ -372,3 +372,16 @@ def test_accepting_a_proposal_whose_copy_left_the_hub_meanwhile_is_a_409_naming_
                           environ_base={"HTTP_ACCEPT_LANGUAGE": "en"})
     assert refused.status_code == 409 and stray in refused.json["message"]
     assert events("catalog.copies_allocated") == []
+
+
+def test_a_misrouted_copy_scanned_at_the_centre_it_is_meant_for_is_received_there(client, staff):
+    lviv_codes, shipment_id = shipped_to(client, staff, LVIV)
+    assert scan(client, staff["kharkiv"], KHARKIV, lviv_codes[0]).json["result"] == "misrouted"
+    # Nobody decided at Kharkiv; a driver took it on to Lviv anyway.
+    arrived = scan(client, staff["lviv"], LVIV, lviv_codes[0])
+    assert arrived.status_code == 200 and arrived.json["result"] == "received"
+    assert (arrived.json["copy"]["status"], arrived.json["copy"]["centre_code"]) == ("received", LVIV)
+    assert [e["centre_code"] for e in events("catalog.copy_arrived")] == [LVIV]
+    assert client.get(f"/api/v1/centres/{KHARKIV}/misrouted", headers=auth(staff["kharkiv"])).json == []
+    closed = client.post(f"/api/v1/shipments/{shipment_id}/closing", headers=auth(staff["lviv"])).json
+    assert closed["received_count"] == 1
