@@ -96,6 +96,8 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
                "a shelf count is closed without seeing it"),
     Transition("move", ("received", "shelved", "taken", "missing"), ANOTHER_CENTRE, "received", AT_CENTRE,
                "moved", "catalog.copy_moved", PER_COPY, "a scan (a reader carried it there)"),
+    Transition("return", ("taken",), WHERE_IT_IS, "received", KEPT, "returned", "catalog.copy_moved", PER_COPY,
+               "a scan (a reader brought it back)"),
 )}
 
 
@@ -204,7 +206,10 @@ def plan_scan(copy: CopyPlace | None, here: str, mode: str, auto_shelve: bool) -
     if on_the_way_here:
         actions.append("receive")
         message = "scan.received"
-    elif copy.centre_code != here or copy.status in ("taken", "missing"):
+    elif copy.status == "taken" and copy.centre_code == here:
+        actions.append("return")
+        message = "scan.returned"
+    elif copy.centre_code != here:
         actions.append("move")  # a reader brought it here: it lives here now
         message = "scan.moved"
     status = "received" if actions else copy.status

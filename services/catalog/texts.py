@@ -46,6 +46,8 @@ MESSAGES.update({
                               "en": "Received and put on the shelf: “{title}”."},
     "scan.moved": {"uk": "Книжка прийшла з іншого центру і тепер живе у вас: «{title}».",
                    "en": "The book came from another centre and lives here now: “{title}”."},
+    "scan.returned": {"uk": "Книжка повернулася від читача: «{title}».",
+                      "en": "The book is back from a reader: “{title}”."},
     "scan.already_received": {"uk": "Уже отримано раніше: «{title}». Нічого не змінено.",
                               "en": "Already received: “{title}”. Nothing changed."},
     "scan.misrouted": {"uk": "Ця книжка їхала до іншого центру ({expected}). Залиште її у себе або поверніть в дорогу.",

@@ -135,7 +135,8 @@ class CopyNotedV1(_CopyEvent):
 
 @register
 class CopyMovedV1(_AtCentre):
-    """The copy travelled with a reader and was scanned at another centre: it lives there now."""
+    """The copy travelled with a reader and was scanned at another centre: it lives there now.
+    (Or a reader brought it back where it was taken from: `from_centre_code` is that centre.)"""
 
     event_type = "catalog.copy_moved"
     event_version = 1

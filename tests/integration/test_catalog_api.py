@@ -385,3 +385,18 @@ def test_a_misrouted_copy_scanned_at_the_centre_it_is_meant_for_is_received_ther
     assert client.get(f"/api/v1/centres/{KHARKIV}/misrouted", headers=auth(staff["kharkiv"])).json == []
     closed = client.post(f"/api/v1/shipments/{shipment_id}/closing", headers=auth(staff["lviv"])).json
     assert closed["received_count"] == 1
+
+
+def test_a_copy_a_reader_brings_back_to_the_centre_it_was_taken_from_is_back_there(client, staff):
+    codes_, _ = shipped_to(client, staff, KHARKIV)
+    scan(client, staff["kharkiv"], KHARKIV, codes_[0], "shelve")
+    scan(client, staff["kharkiv"], KHARKIV, codes_[1], "inventory")
+    closing = client.post(f"/api/v1/centres/{KHARKIV}/inventory/closing", headers=auth(staff["kharkiv"]))
+    assert closing.json["taken"] == [codes_[0]]
+    back = scan(client, staff["kharkiv"], KHARKIV, codes_[0], lang="en")
+    assert back.status_code == 200 and back.json["result"] == "received"
+    assert back.json["copy"]["status"] == "received" and "back from a reader" in back.json["message"]
+    [moved] = events("catalog.copy_moved")  # the donor's page shows it on the shelves again
+    assert (moved["from_centre_code"], moved["centre_code"]) == (KHARKIV, KHARKIV)
+    page = client.get(f"/api/v1/copies/{codes_[0]}").json
+    assert [s["kind"] for s in page["journey"]][-2:] == ["taken", "returned"]
