@@ -80,7 +80,7 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
                "catalog.shipment_dispatched", "copy_codes", "its shipment is dispatched"),
     Transition("receive", ("allocated", "in_transit", "missing", "misrouted"), ITS_CENTRE, "received", AT_CENTRE, "received",
                "catalog.copy_arrived", PER_COPY, "a scan"),
-    Transition("misroute", ("catalogued", "allocated", "in_transit", "misrouted"), NOT_ITS_CENTRE, "misrouted",
+    Transition("misroute", ("catalogued", "allocated", "in_transit", "missing", "misrouted"), NOT_ITS_CENTRE, "misrouted",
                PASSING, "misrouted", "catalog.copy_misrouted", PER_COPY, "a scan"),
     Transition("keep", ("misrouted",), WHERE_IT_IS, "received", AT_CENTRE, "kept", "catalog.copy_arrived",
                PER_COPY, "staff decide to keep it"),
@@ -94,7 +94,7 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
                "a shelve or count scan, or any scan at a centre that shelves on arrival"),
     Transition("take", ON_SHELF, WHERE_IT_IS, "taken", KEPT, "taken", "catalog.copy_taken", PER_COPY,
                "a shelf count is closed without seeing it"),
-    Transition("move", ("received", "shelved", "taken", "missing"), ANOTHER_CENTRE, "received", AT_CENTRE,
+    Transition("move", ("received", "shelved", "taken"), ANOTHER_CENTRE, "received", AT_CENTRE,
                "moved", "catalog.copy_moved", PER_COPY, "a scan (a reader carried it there)"),
     Transition("return", ("taken",), WHERE_IT_IS, "received", KEPT, "returned", "catalog.copy_moved", PER_COPY,
                "a scan (a reader brought it back)"),
@@ -194,7 +194,7 @@ def plan_scan(copy: CopyPlace | None, here: str, mode: str, auto_shelve: bool) -
     # wrong centre first), a copy scanned where it is meant to go has arrived.
     on_the_way_here = (copy.status in ("allocated", "in_transit", "missing", "misrouted")
                        and copy.destination_code == here)
-    on_the_way_elsewhere = (copy.status in ("allocated", "in_transit", "catalogued", "misrouted")
+    on_the_way_elsewhere = (copy.status in ("catalogued", "allocated", "in_transit", "missing", "misrouted")
                             and not on_the_way_here)
     if misrouted_here:
         return ScanPlan((), "misrouted", _misrouted_message(copy.destination_code))

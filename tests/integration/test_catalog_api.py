@@ -400,3 +400,17 @@ def test_a_copy_a_reader_brings_back_to_the_centre_it_was_taken_from_is_back_the
     assert (moved["from_centre_code"], moved["centre_code"]) == (KHARKIV, KHARKIV)
     page = client.get(f"/api/v1/copies/{codes_[0]}").json
     assert [s["kind"] for s in page["journey"]][-2:] == ["taken", "returned"]
+
+
+def test_a_copy_lost_on_the_way_that_turns_up_at_another_centre_is_misrouted_there(client, staff):
+    codes_, shipment_id = shipped_to(client, staff, KHARKIV)
+    closed = client.post(f"/api/v1/shipments/{shipment_id}/closing", headers=auth(staff["kharkiv"])).json
+    assert len(closed["missing"]) == 3
+    found = scan(client, staff["lviv"], LVIV, codes_[0])
+    assert found.json["result"] == "misrouted" and KHARKIV in found.json["message"]
+    [alert] = events("catalog.copy_misrouted")
+    assert (alert["centre_code"], alert["expected_centre_code"]) == (LVIV, KHARKIV)
+    assert events("catalog.copy_moved") == []  # no reader carried it: it never reached a shelf
+    sent_on = client.post(f"/api/v1/centres/{LVIV}/misrouted/{codes_[0]}", json={"decision": "send_on"},
+                          headers=auth(staff["lviv"]))
+    assert sent_on.json["status"] == "in_transit" and sent_on.json["destination_code"] == KHARKIV
