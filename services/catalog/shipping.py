@@ -124,6 +124,8 @@ def accept(allocation_id: int, actor: str) -> dict:
         if allocation.status != "proposed":
             raise ApiError(409, "catalog.allocation_accepted")
         wanted = {i.copy_code: i.centre_code for i in allocation.items}
+        if not wanted:  # every copy was taken out of it
+            raise ApiError(409, "catalog.nothing_to_allocate")
         copies = {c.code: c for c in session.scalars(
             select(Copy).where(Copy.code.in_(wanted)).with_for_update())}
         for code in sorted(wanted):

@@ -414,3 +414,15 @@ def test_a_copy_lost_on_the_way_that_turns_up_at_another_centre_is_misrouted_the
     sent_on = client.post(f"/api/v1/centres/{LVIV}/misrouted/{codes_[0]}", json={"decision": "send_on"},
                           headers=auth(staff["lviv"]))
     assert sent_on.json["status"] == "in_transit" and sent_on.json["destination_code"] == KHARKIV
+
+
+def test_a_proposal_emptied_by_edits_cannot_be_accepted(client, staff):
+    donation = at_hub(collected=1)
+    catalogue(client, staff, donation, [{"title": "Кобзар", "authors": "Шевченко"}])
+    proposal = client.post("/api/v1/allocations", json={}, headers=auth(staff["logistics"])).json
+    [code] = [c["code"] for centre in proposal["centres"] for c in centre["copies"]]
+    client.put(f"/api/v1/allocations/{proposal['id']}/copies/{code}", json={"centre_code": None},
+               headers=auth(staff["logistics"]))
+    refused = client.post(f"/api/v1/allocations/{proposal['id']}/acceptance", headers=auth(staff["logistics"]))
+    assert refused.status_code == 409 and "чекають на розподіл" in refused.json["message"]
+    assert events("catalog.copies_allocated") == []
