@@ -60,3 +60,42 @@ def test_a_change_the_table_does_not_have_is_refused():
         domain.transition("receive", "in_transit", here="B", centre=None, destination="A")
     with pytest.raises(domain.TransitionNotAllowed):
         domain.transition("fly", "shelved", here="A", centre="A", destination="A")
+
+
+def every_copy():
+    """Every copy a scan can meet, over two centres (and a scan of no copy)."""
+    yield None
+    for status in domain.STATES:
+        for centre, destination in places(status):
+            yield domain.CopyPlace(status, centre, destination)
+
+
+@pytest.mark.parametrize("mode", domain.SCAN_MODES)
+def test_a_scan_makes_only_changes_the_table_allows_and_its_word_says_what_changed(mode):
+    for copy, here, auto_shelve in itertools.product(every_copy(), CENTRES, (False, True)):
+        plan = domain.plan_scan(copy, here, mode, auto_shelve)
+        case = (copy, here, mode, auto_shelve, plan)
+        assert plan.result in domain.SCAN_RESULTS, case
+        place = copy
+        for action in plan.actions:
+            rule = domain.transition(action, place.status, here=here, centre=place.centre_code,
+                                     destination=place.destination_code)  # raises if not allowed
+            place = domain.CopyPlace(rule.target, *domain.place_after(
+                rule, place.centre_code, place.destination_code, here=here))
+        if copy is None or copy.status == "withdrawn":
+            assert plan.result == "unknown" and not plan.actions, case
+            continue
+        if copy.destination_code == here:  # meant for this centre: received, whatever happened before
+            assert place.status in domain.ON_SHELF and place.centre_code == here, case
+        if plan.result == "misrouted":
+            assert place.status == "misrouted" and place.centre_code == here and plan.actions in ((), ("misroute",))
+        elif plan.result in ("received", "shelved", "counted"):
+            assert place.centre_code == here and place.status in domain.ON_SHELF, case
+            arrived = bool(plan.actions) and plan.actions[0] in ("receive", "move", "return")
+            assert (plan.result == "received") == (mode == "arrival" and arrived), case
+            assert (plan.result == "shelved") == (mode == "shelve" or (mode == "arrival" and not arrived)), case
+            assert (place.status == "shelved") == (mode != "arrival" or auto_shelve), case
+        else:
+            assert plan.result.startswith("already_") and not plan.actions, case
+        if mode == "arrival" and not auto_shelve:
+            assert "shelve" not in plan.actions, case
