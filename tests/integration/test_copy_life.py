@@ -522,15 +522,14 @@ class CopyLife(RuleBasedStateMachine):
 
 @pytest.fixture
 def life(seeded_centres, tokens, redis_client, monkeypatch):
-    from shared.auth import Staff, issue_token
-
     monkeypatch.setenv("OPEN_LIBRARY_URL", "off")
-    monkeypatch.setenv("NOTE_LIMIT_PER_HOUR", "100000")
+    monkeypatch.setenv("NOTE_LIMIT_PER_HOUR", "100000")  # readers' notes are not what is tested here
+    monkeypatch.setenv("RATE_LIMIT_NOTES", "100000/hour")
     monkeypatch.setattr(codes, "secrets", CopyLife.seeded_codes)
     # Nothing here needs the events relayed; the relay thread would only compete for the database.
     monkeypatch.delitem(relay._publishers, "catalog", raising=False)
     CopyLife.client = create_app({"TESTING": True}).test_client()
-    CopyLife.tokens = {**tokens, "logistics": issue_token(Staff(2, "olha", "logistics"))}
+    CopyLife.tokens = tokens
     yield CopyLife
     CopyLife.client = CopyLife.tokens = None
 
