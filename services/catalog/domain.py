@@ -242,11 +242,12 @@ def _misrouted_message(destination: str | None) -> str:
     return "scan.misrouted" if destination else "scan.misrouted_hub"
 
 
-def misrouted_decision(decision: str, destination: str | None) -> str:
-    """Staff's decision on a misrouted copy, as a row of the table."""
+def plan_decision(decision: str, destination: str | None, auto_shelve: bool) -> tuple[str, ...]:
+    """The changes of staff's decision on a misrouted copy: keep it (and shelve it, where
+    copies are shelved on arrival), or send it on (to its centre, or back to the hub)."""
     if decision == "keep":
-        return "keep"
-    return "send_on" if destination else "send_back"
+        return ("keep", "shelve") if auto_shelve else ("keep",)
+    return ("send_on",) if destination else ("send_back",)
 
 
 # The README's copy diagram and table ------------------------------------------------------

@@ -184,10 +184,8 @@ def decide_misrouted(centre_code: str, copy_code: str, decision: str, actor: str
         if copy.status != "misrouted" or copy.centre_code != centre_code:
             raise ApiError(409, "catalog.not_misrouted")
         centre = session.get(Centre, centre_code)
-        move_copies(session, [copy], domain.misrouted_decision(decision, copy.destination_code),
-                    actor=actor, centre=centre)
-        if decision == "keep" and centre.auto_shelve:
-            move_copies(session, [copy], "shelve", actor=actor, centre=centre)
+        for action in domain.plan_decision(decision, copy.destination_code, centre.auto_shelve):
+            move_copies(session, [copy], action, actor=actor, centre=centre)
         return copy_view(copy)
 
 

@@ -99,3 +99,18 @@ def test_a_scan_makes_only_changes_the_table_allows_and_its_word_says_what_chang
             assert plan.result.startswith("already_") and not plan.actions, case
         if mode == "arrival" and not auto_shelve:
             assert "shelve" not in plan.actions, case
+
+
+def test_every_decision_on_a_misrouted_copy_is_a_path_the_table_allows():
+    for (centre, destination), decision, auto_shelve in itertools.product(
+            places("misrouted"), ("keep", "send_on"), (False, True)):
+        place = domain.CopyPlace("misrouted", centre, destination)
+        for action in domain.plan_decision(decision, destination, auto_shelve):
+            rule = domain.transition(action, place.status, here=centre, centre=place.centre_code,
+                                     destination=place.destination_code)
+            place = domain.CopyPlace(rule.target, *domain.place_after(
+                rule, place.centre_code, place.destination_code, here=centre))
+        if decision == "keep":
+            assert (place.status, place.centre_code) == ("shelved" if auto_shelve else "received", centre)
+        else:
+            assert place.centre_code is None and place.destination_code == destination
