@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from services.catalog.domain import ON_SHELF, ON_THE_WAY
 from services.catalog.models import Centre, Copy, OblastPriority
-from services.catalog.shipping import ON_SHELF, ON_THE_WAY
 from shared import db
 from shared.outbox import add_event
 from shared.web import ApiError

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.catalog import domain
 from services.catalog.labels import Label, label_sheet
 from services.catalog.metadata import OpenLibrary, ProviderUnavailable
-from services.catalog.models import Copy, CopyStep, IncomingDonation, IsbnLookup, Title
+from services.catalog.models import Copy, IncomingDonation, IsbnLookup, Title
+from services.catalog.services import move_copies
 from shared import codes, config, db
 from shared.books import title_key
 from shared.i18n import field_error
 from shared.models import utcnow
-from shared.outbox import add_event
 from shared.web import ApiError
 
 SERVICE = "catalog"
@@ -91,12 +92,6 @@ def _title(session: Session, isbn: str | None, title: str | None, authors: str |
     return session.get(Title, key)
 
 
-def record_step(session: Session, copy: Copy, kind: str, actor: str | None,
-                centre: str | None = None) -> None:
-    """A line of the copy's journey (its public page shows the readers' part of it)."""
-    session.add(CopyStep(copy_code=copy.code, kind=kind, centre_code=centre, at=utcnow(), actor=actor))
-
-
 def catalogue(donation_id: uuid.UUID, entries: list[dict], actor: str) -> dict:
     """Catalogue copies of a donation at the hub. Every entry is checked before anything is
     written: an ISBN nobody knows needs a title typed by hand."""
@@ -122,24 +117,14 @@ def catalogue(donation_id: uuid.UUID, entries: list[dict], actor: str) -> dict:
         for index, entry in enumerate(entries):
             title = _title(session, entry.get("isbn"), entry.get("title"), entry.get("authors"),
                            looked_up.get(index))
-            withdrawn = entry["condition"] == "damaged"
             batch = [Copy(code=codes.normalise(codes.new_code(codes.COPY_RANDOM_CHARS)),
                           title_key=title.key, donation_id=donation_id, condition=entry["condition"],
-                          status="withdrawn" if withdrawn else "catalogued",
-                          catalogued_at=now, updated_at=now, title=title)
+                          status=domain.NEW, catalogued_at=now, updated_at=now, title=title)
                      for _ in range(entry["quantity"])]
             session.add_all(batch)
-            session.flush()  # the copies exist before their journey steps refer to them
-            for copy in batch:
-                record_step(session, copy, "catalogued", actor)
-                add_event(session, "catalog.copy_catalogued", {
-                    "copy_code": copy.code, "donation_id": donation_id, "title": title.title,
-                    "condition": copy.condition}, producer=SERVICE)
-                if withdrawn:
-                    record_step(session, copy, "withdrawn", actor)
-                    add_event(session, "catalog.copy_withdrawn", {
-                        "copy_code": copy.code, "donation_id": donation_id,
-                        "reason": "damaged"}, producer=SERVICE)
+            move_copies(session, batch, "catalogue", actor=actor)
+            if entry["condition"] == "damaged":
+                move_copies(session, batch, "withdraw", actor=actor)
             made.extend(batch)
         summary = _summary(session, incoming)
         summary["created"] = [copy_view(c) for c in made]

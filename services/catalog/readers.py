@@ -14,7 +14,7 @@ from shared.web import ApiError
 SERVICE = "catalog"
 NOTE_LIMIT = 500
 # Steps a reader cares about; the hub's bookkeeping (allocated, sent on) stays internal.
-PUBLIC_STEPS = ("catalogued", "dispatched", "received", "shelved", "moved", "taken", "kept")
+PUBLIC_STEPS = ("catalogued", "dispatched", "received", "shelved", "moved", "taken", "returned", "kept")
 
 
 def _copy(session, code_text: str) -> Copy:

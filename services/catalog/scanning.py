@@ -15,14 +15,17 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from services.catalog import texts  # noqa: F401  (the scan answers)
-from services.catalog.intake import copy_view, record_step
+from services.catalog import (
+    domain,
+    texts,  # noqa: F401  (the scan answers)
+)
+from services.catalog.domain import ON_SHELF
+from services.catalog.intake import copy_view
 from services.catalog.models import Centre, Copy, Inventory, Scan
-from services.catalog.shipping import ON_SHELF, centre_payload
+from services.catalog.services import move_copies
 from shared import codes, db
 from shared.i18n import t
 from shared.models import utcnow
-from shared.outbox import add_event
 from shared.web import ApiError
 
 SERVICE = "catalog"
@@ -47,10 +50,6 @@ def _answer(result: str, key: str, copy: Copy | None, lang: str, scan_id, **para
                 "code": codes.display(copy.code, codes.COPY_GROUP), "title": title,
                 "status": copy.status, "centre_code": copy.centre_code,
                 "destination_code": copy.destination_code}}
-
-
-def _payload(copy: Copy, centre: Centre, **extra) -> dict:
-    return {"copy_code": copy.code, "donation_id": copy.donation_id, **centre_payload(centre), **extra}
 
 
 class _Replayed(Exception):
@@ -97,68 +96,23 @@ def _replay(session: Session, scan_id, centre_code: str, raw: str, lang: str) ->
 
 def _decide(session: Session, centre: Centre, copy: Copy | None, mode: str, actor: str,
             lang: str, scan_id) -> dict:
-    here = centre.code
-    if copy is None:
-        return _answer("unknown", "scan.unknown", None, lang, scan_id)
-    if copy.status == "withdrawn":
-        return _answer("unknown", "scan.withdrawn", copy, lang, scan_id)
-    now = utcnow()
-    shelve = mode == "shelve" or mode == "inventory" or centre.auto_shelve
-
-    # (a copy a closed shipment listed as missing may still turn up where it was going)
-    on_the_way_here = copy.status in ("allocated", "in_transit", "missing") and copy.destination_code == here
-    on_the_way_elsewhere = copy.status in ("allocated", "in_transit", "catalogued") and not on_the_way_here
-    if copy.status == "misrouted" and copy.centre_code == here:
-        return _misrouted_answer(session, copy, lang, scan_id)
-    if on_the_way_elsewhere or copy.status == "misrouted":
-        expected = copy.destination_code if copy.status != "catalogued" else None
-        copy.status, copy.centre_code, copy.updated_at = "misrouted", here, now
-        record_step(session, copy, "misrouted", actor, here)
-        add_event(session, "catalog.copy_misrouted", _payload(copy, centre, expected_centre_code=expected),
-                  producer=SERVICE)
-        return _misrouted_answer(session, copy, lang, scan_id)
-
-    result, key = None, None
-    if on_the_way_here:
-        copy.status, copy.centre_code, copy.updated_at = "received", here, now
-        record_step(session, copy, "received", actor, here)
-        add_event(session, "catalog.copy_arrived", _payload(copy, centre, shipment_id=copy.shipment_id),
-                  producer=SERVICE)
-        result, key = "received", "scan.received"
-    elif copy.centre_code != here or copy.status in ("taken", "missing"):
-        # A reader brought it here (or it came back after a count missed it): it lives here now.
-        came_from = copy.centre_code
-        copy.status, copy.centre_code, copy.destination_code = "received", here, here
-        copy.updated_at = now
-        record_step(session, copy, "moved", actor, here)
-        if came_from != here:
-            add_event(session, "catalog.copy_moved", _payload(copy, centre, from_centre_code=came_from),
-                      producer=SERVICE)
-        result, key = "received", "scan.moved"
-
-    if mode == "inventory":
-        return _count(session, centre, copy, actor, lang, scan_id)
-    if shelve and copy.status == "received":
-        copy.status, copy.updated_at = "shelved", now
-        record_step(session, copy, "shelved", actor, here)
-        add_event(session, "catalog.copy_shelved", _payload(copy, centre), producer=SERVICE)
-        if result is None:
-            return _answer("shelved", "scan.shelved", copy, lang, scan_id)
-        return _answer("received" if mode == "arrival" else "shelved",
-                       "scan.received_shelved" if key == "scan.received" else key, copy, lang, scan_id)
-    if result is not None:
-        return _answer(result, key, copy, lang, scan_id)
-    if mode == "shelve":
-        return _answer("already_shelved", "scan.already_shelved", copy, lang, scan_id)
-    return _answer("already_received", "scan.already_received", copy, lang, scan_id)
+    plan = domain.plan_scan(None if copy is None else domain.CopyPlace(
+        copy.status, copy.centre_code, copy.destination_code), centre.code, mode, centre.auto_shelve)
+    for action in plan.actions:
+        move_copies(session, [copy], action, actor=actor, centre=centre)
+    if plan.result == "misrouted":
+        return _misrouted_answer(session, copy, plan.message, lang, scan_id)
+    if plan.result == "counted":
+        return _count(session, centre, copy, lang, scan_id, actor)
+    return _answer(plan.result, plan.message, copy, lang, scan_id)
 
 
-def _misrouted_answer(session: Session, copy: Copy, lang: str, scan_id) -> dict:
-    if copy.destination_code and copy.destination_code != copy.centre_code:
+def _misrouted_answer(session: Session, copy: Copy, message: str, lang: str, scan_id) -> dict:
+    expected = None
+    if copy.destination_code:
         target = session.get(Centre, copy.destination_code)
-        return _answer("misrouted", "scan.misrouted", copy, lang, scan_id,
-                       expected=f"{target.settlement}, {target.code}" if target else copy.destination_code)
-    return _answer("misrouted", "scan.misrouted_hub", copy, lang, scan_id)
+        expected = f"{target.settlement}, {target.code}" if target else copy.destination_code
+    return _answer("misrouted", message, copy, lang, scan_id, expected=expected)
 
 
 def _open_inventory(session: Session, centre_code: str, actor: str) -> Inventory:
@@ -171,12 +125,8 @@ def _open_inventory(session: Session, centre_code: str, actor: str) -> Inventory
     return inventory
 
 
-def _count(session: Session, centre: Centre, copy: Copy, actor: str, lang: str, scan_id) -> dict:
+def _count(session: Session, centre: Centre, copy: Copy, lang: str, scan_id, actor: str) -> dict:
     inventory = _open_inventory(session, centre.code, actor)
-    if copy.status == "received":
-        copy.status, copy.updated_at = "shelved", utcnow()
-        record_step(session, copy, "shelved", actor, centre.code)
-        add_event(session, "catalog.copy_shelved", _payload(copy, centre), producer=SERVICE)
     seen = session.scalar(select(func.count()).select_from(Scan).where(
         Scan.inventory_id == inventory.id, Scan.copy_code == copy.code, Scan.result == "counted"))
     counted = session.scalar(select(func.count(func.distinct(Scan.copy_code))).where(
@@ -214,15 +164,11 @@ def close_inventory(centre_code: str, actor: str) -> dict:
         centre = session.get(Centre, centre_code)
         seen = select(Scan.copy_code).where(Scan.inventory_id == inventory.id,
                                             Scan.result == "counted", Scan.copy_code.is_not(None))
-        now = utcnow()
         taken = list(session.scalars(select(Copy).where(
             Copy.centre_code == centre_code, Copy.status.in_(ON_SHELF), Copy.code.not_in(seen))
             .order_by(Copy.code)))
-        for copy in taken:
-            copy.status, copy.updated_at = "taken", now
-            record_step(session, copy, "taken", actor, centre_code)
-            add_event(session, "catalog.copy_taken", _payload(copy, centre), producer=SERVICE)
-        inventory.closed_at = now
+        move_copies(session, taken, "take", actor=actor, centre=centre)
+        inventory.closed_at = utcnow()
         view = _inventory_view(session, inventory)
         view["taken"] = [codes.display(c.code, codes.COPY_GROUP) for c in taken]
         return view
@@ -238,20 +184,8 @@ def decide_misrouted(centre_code: str, copy_code: str, decision: str, actor: str
         if copy.status != "misrouted" or copy.centre_code != centre_code:
             raise ApiError(409, "catalog.not_misrouted")
         centre = session.get(Centre, centre_code)
-        now = utcnow()
-        if decision == "keep":
-            copy.status, copy.destination_code, copy.updated_at = "received", centre_code, now
-            record_step(session, copy, "kept", actor, centre_code)
-            add_event(session, "catalog.copy_arrived", _payload(copy, centre, shipment_id=copy.shipment_id),
-                  producer=SERVICE)
-            if centre.auto_shelve:
-                copy.status = "shelved"
-                add_event(session, "catalog.copy_shelved", _payload(copy, centre), producer=SERVICE)
-        else:
-            back_to_hub = copy.destination_code is None
-            copy.status = "catalogued" if back_to_hub else "in_transit"
-            copy.centre_code, copy.updated_at = None, now
-            record_step(session, copy, "sent_on", actor, copy.destination_code)
+        for action in domain.plan_decision(decision, copy.destination_code, centre.auto_shelve):
+            move_copies(session, [copy], action, actor=actor, centre=centre)
         return copy_view(copy)
 
 

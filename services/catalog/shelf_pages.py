@@ -30,6 +30,7 @@ TEXT = {
     "step_shelved": ("На полиці", "On the shelf"),
     "step_moved": ("Переїхала з читачем до іншого центру", "Travelled with a reader to another centre"),
     "step_taken": ("Її взяли почитати", "Taken home by a reader"),
+    "step_returned": ("Читач повернув її на полицю", "A reader brought it back"),
     "step_kept": ("Залишилася в цьому центрі", "Stayed at this centre"),
     "notes": ("Що пишуть читачі", "What readers say"),
     "no_notes": ("Ще ніхто нічого не написав. Будьте першими!", "Nobody has written yet. Be the first!"),

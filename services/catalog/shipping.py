@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.catalog.allocation import REASONS, Assignment, CentreState, CopyToPlace, allocate, explain
-from services.catalog.intake import copy_view, record_step
+from services.catalog.domain import ON_SHELF, ON_THE_WAY
+from services.catalog.intake import copy_view
 from services.catalog.models import Allocation, AllocationItem, Centre, Copy, OblastPriority, Shipment
+from services.catalog.services import centre_payload, move_copies
 from shared import codes, db
 from shared.models import utcnow
-from shared.outbox import add_event
 from shared.web import ApiError
 
 SERVICE = "catalog"
-ON_SHELF = ("received", "shelved")
-ON_THE_WAY = ("allocated", "in_transit")
-
-
-def centre_payload(centre: Centre) -> dict:
-    return {"centre_code": centre.code, "centre_name": centre.name,
-            "settlement": centre.settlement, "oblast": centre.oblast}
 
 
 def _centre_states(session: Session, exclude_allocation: int | None = None) -> dict[str, CentreState]:
@@ -130,12 +124,14 @@ def accept(allocation_id: int, actor: str) -> dict:
         if allocation.status != "proposed":
             raise ApiError(409, "catalog.allocation_accepted")
         wanted = {i.copy_code: i.centre_code for i in allocation.items}
+        if not wanted:  # every copy was taken out of it
+            raise ApiError(409, "catalog.nothing_to_allocate")
         copies = {c.code: c for c in session.scalars(
             select(Copy).where(Copy.code.in_(wanted)).with_for_update())}
         for code in sorted(wanted):
             if copies[code].status != "catalogued":
                 raise ApiError(409, "catalog.copy_taken_by_other",
-                               code=codes.display(code, codes.COPY_GROUP))
+                               copy=codes.display(code, codes.COPY_GROUP))
         # Another allocation may have filled a shelf since this one was proposed.
         states = _centre_states(session)
         for centre_code, count in sorted(Counter(wanted.values()).items()):
@@ -151,16 +147,13 @@ def accept(allocation_id: int, actor: str) -> dict:
             shipments[centre_code] = shipment
         session.flush()
         for code, centre_code in wanted.items():
-            copy = copies[code]
-            copy.status, copy.destination_code = "allocated", centre_code
-            copy.shipment_id, copy.updated_at = shipments[centre_code].id, now
-            record_step(session, copy, "allocated", actor, centre_code)
-        allocation.status, allocation.accepted_at = "accepted", now
+            copies[code].shipment_id = shipments[centre_code].id
         counts = Counter(wanted.values())
-        add_event(session, "catalog.copies_allocated", {
-            "allocation_id": allocation.id,
-            "centres": [{"centre_code": c, "count": n} for c, n in sorted(counts.items())]},
-            producer=SERVICE)
+        move_copies(session, [copies[code] for code in sorted(wanted)], "allocate", actor=actor,
+                    destinations=wanted, batch={
+                        "allocation_id": allocation.id,
+                        "centres": [{"centre_code": c, "count": n} for c, n in sorted(counts.items())]})
+        allocation.status, allocation.accepted_at = "accepted", now
         session.flush()
         return {"allocation_id": allocation.id,
                 "shipments": [_shipment_view(session, s) for s in shipments.values()]}
@@ -217,17 +210,13 @@ def dispatch(shipment_id: int, carrier_tracking: str | None, actor: str) -> dict
         now = utcnow()
         shipment.status, shipment.dispatched_at = "in_transit", now
         shipment.carrier_tracking = carrier_tracking
-        per_donation: Counter = Counter()
-        for copy in session.scalars(select(Copy).where(Copy.shipment_id == shipment.id,
-                                                       Copy.status == "allocated")):
-            copy.status, copy.updated_at = "in_transit", now
-            per_donation[copy.donation_id] += 1
-            record_step(session, copy, "dispatched", actor, shipment.centre_code)
+        packed = list(session.scalars(select(Copy).where(
+            Copy.shipment_id == shipment.id, Copy.status == "allocated").order_by(Copy.code)))
+        per_donation = Counter(copy.donation_id for copy in packed)
         centre = session.get(Centre, shipment.centre_code)
-        add_event(session, "catalog.shipment_dispatched", {
+        move_copies(session, packed, "dispatch", actor=actor, batch={
             "shipment_id": shipment.id, **centre_payload(centre), "carrier_tracking": carrier_tracking,
-            "donations": [{"donation_id": d, "count": n} for d, n in sorted(per_donation.items(), key=str)]},
-            producer=SERVICE)
+            "donations": [{"donation_id": d, "count": n} for d, n in sorted(per_donation.items(), key=str)]})
         session.flush()
         return _shipment_view(session, shipment)
 
@@ -238,19 +227,14 @@ def close(shipment_id: int, actor: str) -> dict:
         shipment = _get_shipment(session, shipment_id, lock=True)
         if shipment.status != "in_transit":
             raise ApiError(409, "catalog.shipment_state", status=shipment.status)
-        now = utcnow()
         missing = list(session.scalars(select(Copy).where(
-            Copy.shipment_id == shipment.id,
-            or_(Copy.status == "in_transit", Copy.status == "allocated")).order_by(Copy.code)))
-        for copy in missing:
-            copy.status, copy.updated_at = "missing", now
-            record_step(session, copy, "missing", actor, shipment.centre_code)
-        shipment.status, shipment.closed_at = "closed", now
+            Copy.shipment_id == shipment.id, Copy.status.in_(ON_THE_WAY)).order_by(Copy.code)))
+        shipment.status, shipment.closed_at = "closed", utcnow()
+        view = _shipment_view(session, shipment, with_copies=False)
+        move_copies(session, missing, "lose", actor=actor, batch={
+            "shipment_id": shipment.id, "centre_code": shipment.centre_code,
+            "received_count": view["received_count"]})
         session.flush()
         view = _shipment_view(session, shipment)
-        add_event(session, "catalog.shipment_closed", {
-            "shipment_id": shipment.id, "centre_code": shipment.centre_code,
-            "received_count": view["received_count"], "missing": [c.code for c in missing]},
-            producer=SERVICE)
         view["missing"] = [copy_view(c) for c in missing]
         return view

@@ -65,6 +65,8 @@ class CopiesAllocatedV1(EventSchema):
 
     allocation_id = fields.Integer(required=True)
     centres = fields.List(fields.Nested(_CentreCount), required=True)
+    # Added within v1: the copies it allocated (absent from older events).
+    copy_codes = fields.List(fields.String(), load_default=list)
 
 
 class _DonationCount(EventSchema):
@@ -84,6 +86,8 @@ class ShipmentDispatchedV1(EventSchema):
     oblast = fields.String(required=True)
     carrier_tracking = fields.String(load_default=None, allow_none=True)
     donations = fields.List(fields.Nested(_DonationCount), required=True)
+    # Added within v1: the copies it carries (absent from older events).
+    copy_codes = fields.List(fields.String(), load_default=list)
 
 
 @register
@@ -131,7 +135,8 @@ class CopyNotedV1(_CopyEvent):
 
 @register
 class CopyMovedV1(_AtCentre):
-    """The copy travelled with a reader and was scanned at another centre: it lives there now."""
+    """The copy travelled with a reader and was scanned at another centre: it lives there now.
+    (Or a reader brought it back where it was taken from: `from_centre_code` is that centre.)"""
 
     event_type = "catalog.copy_moved"
     event_version = 1

@@ -348,3 +348,81 @@ def test_two_proposals_cannot_overfill_a_shelf(client, staff):
     edited = client.put(f"/api/v1/allocations/{a['id']}/copies/{a['centres'][0]['copies'][0]['code']}",
                         json={"centre_code": None}, headers=auth(staff["logistics"]))
     assert edited.status_code == 409  # accepted: no more edits
+
+
+def test_a_copy_kept_at_a_centre_that_shelves_on_arrival_is_shelved_with_its_journey_step(client, staff):
+    client.patch(f"/api/v1/centres/{KHARKIV}", json={"auto_shelve": True}, headers=auth(staff["admin"]))
+    lviv_codes, _ = shipped_to(client, staff, LVIV)
+    assert scan(client, staff["kharkiv"], KHARKIV, lviv_codes[0]).json["result"] == "misrouted"
+    kept = client.post(f"/api/v1/centres/{KHARKIV}/misrouted/{lviv_codes[0]}", json={"decision": "keep"},
+                       headers=auth(staff["kharkiv"]))
+    assert kept.json["status"] == "shelved"
+    page = client.get(f"/api/v1/copies/{lviv_codes[0]}").json
+    assert [s["kind"] for s in page["journey"]] == ["catalogued", "dispatched", "kept", "shelved"]
+    assert [e["copy_code"] for e in events("catalog.copy_shelved")] == [lviv_codes[0].replace("-", "")]
+
+
+def test_accepting_a_proposal_whose_copy_left_the_hub_meanwhile_is_a_409_naming_it(client, staff):
+    donation = at_hub(collected=2)
+    created = catalogue(client, staff, donation, [{"title": "Кобзар", "authors": "Шевченко", "quantity": 2}]).json
+    proposal = client.post("/api/v1/allocations", json={}, headers=auth(staff["logistics"])).json
+    stray = created["created"][0]["code"]
+    assert scan(client, staff["kharkiv"], KHARKIV, stray).json["result"] == "misrouted"  # found at a centre
+    refused = client.post(f"/api/v1/allocations/{proposal['id']}/acceptance", headers=auth(staff["logistics"]),
+                          environ_base={"HTTP_ACCEPT_LANGUAGE": "en"})
+    assert refused.status_code == 409 and stray in refused.json["message"]
+    assert events("catalog.copies_allocated") == []
+
+
+def test_a_misrouted_copy_scanned_at_the_centre_it_is_meant_for_is_received_there(client, staff):
+    lviv_codes, shipment_id = shipped_to(client, staff, LVIV)
+    assert scan(client, staff["kharkiv"], KHARKIV, lviv_codes[0]).json["result"] == "misrouted"
+    # Nobody decided at Kharkiv; a driver took it on to Lviv anyway.
+    arrived = scan(client, staff["lviv"], LVIV, lviv_codes[0])
+    assert arrived.status_code == 200 and arrived.json["result"] == "received"
+    assert (arrived.json["copy"]["status"], arrived.json["copy"]["centre_code"]) == ("received", LVIV)
+    assert [e["centre_code"] for e in events("catalog.copy_arrived")] == [LVIV]
+    assert client.get(f"/api/v1/centres/{KHARKIV}/misrouted", headers=auth(staff["kharkiv"])).json == []
+    closed = client.post(f"/api/v1/shipments/{shipment_id}/closing", headers=auth(staff["lviv"])).json
+    assert closed["received_count"] == 1
+
+
+def test_a_copy_a_reader_brings_back_to_the_centre_it_was_taken_from_is_back_there(client, staff):
+    codes_, _ = shipped_to(client, staff, KHARKIV)
+    scan(client, staff["kharkiv"], KHARKIV, codes_[0], "shelve")
+    scan(client, staff["kharkiv"], KHARKIV, codes_[1], "inventory")
+    closing = client.post(f"/api/v1/centres/{KHARKIV}/inventory/closing", headers=auth(staff["kharkiv"]))
+    assert closing.json["taken"] == [codes_[0]]
+    back = scan(client, staff["kharkiv"], KHARKIV, codes_[0], lang="en")
+    assert back.status_code == 200 and back.json["result"] == "received"
+    assert back.json["copy"]["status"] == "received" and "back from a reader" in back.json["message"]
+    [moved] = events("catalog.copy_moved")  # the donor's page shows it on the shelves again
+    assert (moved["from_centre_code"], moved["centre_code"]) == (KHARKIV, KHARKIV)
+    page = client.get(f"/api/v1/copies/{codes_[0]}").json
+    assert [s["kind"] for s in page["journey"]][-2:] == ["taken", "returned"]
+
+
+def test_a_copy_lost_on_the_way_that_turns_up_at_another_centre_is_misrouted_there(client, staff):
+    codes_, shipment_id = shipped_to(client, staff, KHARKIV)
+    closed = client.post(f"/api/v1/shipments/{shipment_id}/closing", headers=auth(staff["kharkiv"])).json
+    assert len(closed["missing"]) == 3
+    found = scan(client, staff["lviv"], LVIV, codes_[0])
+    assert found.json["result"] == "misrouted" and KHARKIV in found.json["message"]
+    [alert] = events("catalog.copy_misrouted")
+    assert (alert["centre_code"], alert["expected_centre_code"]) == (LVIV, KHARKIV)
+    assert events("catalog.copy_moved") == []  # no reader carried it: it never reached a shelf
+    sent_on = client.post(f"/api/v1/centres/{LVIV}/misrouted/{codes_[0]}", json={"decision": "send_on"},
+                          headers=auth(staff["lviv"]))
+    assert sent_on.json["status"] == "in_transit" and sent_on.json["destination_code"] == KHARKIV
+
+
+def test_a_proposal_emptied_by_edits_cannot_be_accepted(client, staff):
+    donation = at_hub(collected=1)
+    catalogue(client, staff, donation, [{"title": "Кобзар", "authors": "Шевченко"}])
+    proposal = client.post("/api/v1/allocations", json={}, headers=auth(staff["logistics"])).json
+    [code] = [c["code"] for centre in proposal["centres"] for c in centre["copies"]]
+    client.put(f"/api/v1/allocations/{proposal['id']}/copies/{code}", json={"centre_code": None},
+               headers=auth(staff["logistics"]))
+    refused = client.post(f"/api/v1/allocations/{proposal['id']}/acceptance", headers=auth(staff["logistics"]))
+    assert refused.status_code == 409 and "чекають на розподіл" in refused.json["message"]
+    assert events("catalog.copies_allocated") == []
