@@ -48,6 +48,7 @@ def sample_payload(event_type: str, donation_id: uuid.UUID | None = None) -> dic
         "catalog.copy_taken": {**copy, **centre},
         "catalog.copy_noted": {**copy, "note": "Чудова книжка!", "passing_on": True},
         "catalog.copy_moved": {**copy, **centre, "from_centre_code": "8041"},
+        "catalog.copy_sent_on": {**copy, "from_centre_code": "6341", "destination_code": "8041"},
         "catalog.shipment_closed": {"shipment_id": 1, "centre_code": "6341", "received_count": 1,
                                     "missing": ["K7QM4ZT9P2"]},
         "notifications.message_delivered": {"donation_id": donation_id, "message_id": 1, "stage": "offered",

@@ -89,9 +89,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
                step="kept", event="catalog.copy_arrived", when="staff decide to keep it"),
     # Nobody hears of these two yet: a new event type needs a line in the subscription table.
     Transition("send_on", sources=("misrouted",), at=WHERE_IT_IS, target="in_transit", place=ON_ROAD,
-               step="sent_on", event=None, when="staff decide to send it on to its centre"),
+               step="sent_on", event="catalog.copy_sent_on", when="staff decide to send it on to its centre"),
     Transition("send_back", sources=("misrouted",), at=WHERE_IT_IS, target="catalogued", place=AT_HUB,
-               step="sent_back", event=None,
+               step="sent_back", event="catalog.copy_sent_on",
                when="staff decide to send it on; it was meant for no centre, so back to the hub"),
     Transition("lose", sources=("allocated", "in_transit"), at=NOWHERE, target="missing", place=ON_ROAD,
                step="missing", event="catalog.shipment_closed", names_copy="missing",

@@ -502,7 +502,8 @@ def on_foreign_event(session: Session, event: dict) -> None:
 on_foreign_event.__name__ = "report_event"
 
 COPY_EVENTS = ("catalog.copy_catalogued", "catalog.copy_withdrawn", "catalog.copy_arrived",
-               "catalog.copy_misrouted", "catalog.copy_shelved", "catalog.copy_taken", "catalog.copy_moved")
+               "catalog.copy_misrouted", "catalog.copy_shelved", "catalog.copy_taken", "catalog.copy_moved",
+               "catalog.copy_sent_on")
 
 
 def report_copy(session: Session, event: dict) -> None:

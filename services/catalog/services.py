@@ -34,6 +34,8 @@ _COPY_EVENT_FIELDS = {
     "catalog.copy_arrived": lambda copy, came_from: {"shipment_id": copy.shipment_id},
     "catalog.copy_misrouted": lambda copy, came_from: {"expected_centre_code": copy.destination_code},
     "catalog.copy_moved": lambda copy, came_from: {"from_centre_code": came_from},
+    "catalog.copy_sent_on": lambda copy, came_from: {"from_centre_code": came_from,
+                                                     "destination_code": copy.destination_code},
 }
 
 

@@ -20,6 +20,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "catalog.copy_misrouted": ("notifications", "catalog"),
     "catalog.copy_shelved": ("donations", "notifications", "catalog"),
     "catalog.copy_moved": ("donations", "catalog"),
+    "catalog.copy_sent_on": ("catalog",),
     "catalog.copy_taken": ("donations", "notifications", "catalog"),
     "catalog.copy_noted": ("notifications", "donations"),
     "notifications.message_delivered": ("donations", "catalog"),

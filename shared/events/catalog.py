@@ -145,6 +145,18 @@ class CopyMovedV1(_AtCentre):
 
 
 @register
+class CopySentOnV1(_CopyEvent):
+    """Staff sent a misrouted copy on: towards the centre it is meant for, or back to the hub
+    (`destination_code` empty)."""
+
+    event_type = "catalog.copy_sent_on"
+    event_version = 1
+
+    from_centre_code = fields.String(required=True)
+    destination_code = fields.String(load_default=None, allow_none=True)
+
+
+@register
 class ShipmentClosedV1(EventSchema):
     event_type = "catalog.shipment_closed"
     event_version = 1
