@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.catalog import (  # noqa: F401  (tasks registers the outbox publisher)
+    charts,
     hub_pages,
     pages,
     report_pages,
@@ -25,4 +26,5 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(hub_pages.bp)
     app.register_blueprint(shipment_pages.bp)
     app.register_blueprint(report_pages.bp)
+    app.jinja_env.globals["chart_css"] = charts.chart_css
     return app

@@ -4,6 +4,7 @@ Earth) through a small projection. Each chart goes on the page with its numbers 
 (templates), so a screen reader, a phone and a printout all get the figures."""
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -22,8 +23,24 @@ STYLE = Style(background="transparent", plot_background="transparent", foregroun
 _SCRIPT = re.compile(r"<script.*?</script>", re.S)
 
 
+_STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+_CHART_CSS: dict[str, None] = {}  # pygal's stylesheets (unprefixed: the same for every chart), in order
+
+
+def chart_css() -> Markup:
+    """The charts' stylesheet, for the page's own <style> (which carries the response's CSP
+    nonce; a <style> inside an SVG would be refused)."""
+    return Markup("\n".join(_CHART_CSS))
+
+
 def _svg(chart: pygal.graph.graph.Graph, label: str) -> Markup:
     svg = _SCRIPT.sub("", chart.render(is_unicode=True))  # no JavaScript: the figures are in the table
+    for css in _STYLE_BLOCK.findall(svg):
+        # Unprefixed, pygal leaves the chart's own rules with no selector; and the SVG's XML
+        # escapes ">" — neither means anything in an HTML <style>.
+        css = re.sub(r"(^|})\s*{", r"\1.pygal-chart{", html.unescape(css.strip()))
+        _CHART_CSS.setdefault(css, None)
+    svg = _STYLE_BLOCK.sub("", svg).replace(' style="opacity: 0"', "")
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
     return Markup(svg)
 
@@ -45,7 +62,7 @@ def _chart(kind, title: str, labels: list[str], series: list[tuple[str, list]], 
 
 
 def _draw(kind, title: str, labels: list[str], series: list[tuple[str, list]], **options) -> Markup:
-    settings = {"style": STYLE, "js": [], "explicit_size": False, "disable_xml_declaration": True, "width": 640,
+    settings = {"style": STYLE, "js": [], "no_prefix": True, "explicit_size": False, "disable_xml_declaration": True, "width": 640,
                 "height": 340, "legend_at_bottom": True, "legend_at_bottom_columns": min(len(series), 4),
                 "truncate_label": -1, "x_label_rotation": 30 if len(labels) > 6 else 0, "print_values": False}
     chart = kind(**{**settings, **options})

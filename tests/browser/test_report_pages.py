@@ -63,6 +63,10 @@ def test_dashboard_map_and_needs_page(network, page, books_on_shelves, lang, hea
                   "#months-table"):
         expect(page.locator(table)).to_have_count(1)
     expect(page.locator("svg.pygal-chart[role=img]").first).to_be_visible()
+    # The charts' stylesheet applies (the page's CSP refuses a <style> without its nonce, and
+    # an unstyled pygal chart is a black box).
+    background = page.evaluate("getComputedStyle(document.querySelector('svg.pygal-chart .background')).fill")
+    assert background in ("transparent", "rgba(0, 0, 0, 0)", "none"), background
     shelved = page.locator("#months-table tbody tr").first.locator("[data-shelved]")
     expect(shelved).to_have_text("6")
     # The map: 27 oblasts, the East coloured like the rest, each with its name and figure.
