@@ -93,6 +93,8 @@ def test_offer_pickup_collection_reaches_catalog_and_notifications_exactly_once(
     for producer in producers:
         for row in outbox(producer):
             assert row.status == "sent"
+            if row.event_type == "catalog.staff_account_changed":
+                continue  # the test's staff accounts, not the donation's journey
             for subscriber in subscribers_of(row.event_type):
                 for handler in SERVICE_HANDLERS[subscriber][row.event_type]:
                     expected.append((str(row.event_id), f"{subscriber}.{handler.__name__}"))
@@ -101,8 +103,9 @@ def test_offer_pickup_collection_reaches_catalog_and_notifications_exactly_once(
     # 3 × message_delivered→donations; and catalog's reports hear offered, pickup, collected
     # and the 3 message_delivered
     assert len(expected) == 13 + 6
-    wait_for(lambda: sorted(sum((processed(s) for s in ("catalog", "donations", "notifications")), []))
-             == sorted(expected), timeout=20, message="every event handled once")
+    journey = {event_id for event_id, _ in expected}
+    wait_for(lambda: sorted(p for s in ("catalog", "donations", "notifications") for p in processed(s)
+                            if p[0] in journey) == sorted(expected), timeout=20, message="every event handled once")
     # Catalog ran its handler for both of its events; a handler that has to run again (a
     # transient conflict rolled it back) is allowed, a second effect is not (checked above).
     runs = control.lrange("test:runs", 0, -1)
