@@ -367,7 +367,7 @@ def expected_consumers() -> dict[str, list[str]]:
     from shared.bus.subscriptions import SUBSCRIPTIONS
 
     handlers = {s: importlib.import_module(f"services.{s}.handlers").HANDLERS for s in SERVICES}
-    return {event: [consumer_name(s, h) for s in subs for h in handlers[s].get(event, ())]
+    return {event: [consumer_name(s, name) for s in subs for name in handlers[s].get(event, {})]
             for event, subs in SUBSCRIPTIONS.items()}
 
 

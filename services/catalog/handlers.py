@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from services.catalog import reports
 from services.catalog.models import IncomingDonation
 from shared import db
+from shared.bus.consumer import Handlers
 from shared.outbox import add_event
 
 SERVICE = "catalog"
@@ -52,14 +54,23 @@ def on_donation_cancelled(session: Session, event: dict) -> None:
     incoming.status = "cancelled"
 
 
-HANDLERS = {
-    "donations.donation_offered": (on_donation_offered,),
-    "donations.donation_collected": (on_donation_collected,),
-    "donations.donation_cancelled": (on_donation_cancelled,),
+# event type → {consumer name: handler}. The names are the idempotency keys in
+# `processed_events` (as `catalog.<name>`): never rename one, or events handled before would be
+# handled again. The reports read model (`reports`) hears other services' facts
+# (`report_event`) and catalog's own copy and shipment events.
+HANDLERS: Handlers = {
+    "donations.donation_offered": {"on_donation_offered": on_donation_offered,
+                                   "report_event": reports.on_foreign_event},
+    "donations.donation_collected": {"on_donation_collected": on_donation_collected,
+                                     "report_event": reports.on_foreign_event},
+    "donations.donation_cancelled": {"on_donation_cancelled": on_donation_cancelled,
+                                     "report_event": reports.on_foreign_event},
+    **{event_type: {"report_event": reports.on_foreign_event}
+       for event_type in ("donations.pickup_scheduled", "donations.pickup_failed", "donations.donor_erased",
+                          "donations.feedback_given", "notifications.message_delivered",
+                          "notifications.channels_changed")},
+    **{event_type: {"report_copy": reports.on_copy_event} for event_type in reports.COPY_EVENTS},
+    "catalog.copies_allocated": {"report_allocation": reports.on_copies_allocated},
+    "catalog.shipment_dispatched": {"report_shipment": reports.on_shipment_event},
+    "catalog.shipment_closed": {"report_shipment": reports.on_shipment_event},
 }
-
-# The reports read model hears these too (services/catalog/reports.py).
-from services.catalog import reports  # noqa: E402
-
-for _event_type, _handlers in reports.HANDLERS.items():
-    HANDLERS[_event_type] = HANDLERS.get(_event_type, ()) + _handlers

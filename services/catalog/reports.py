@@ -499,33 +499,9 @@ def on_foreign_event(session: Session, event: dict) -> None:
     store.flush()
 
 
-on_foreign_event.__name__ = "report_event"
-
 COPY_EVENTS = ("catalog.copy_catalogued", "catalog.copy_withdrawn", "catalog.copy_arrived",
                "catalog.copy_misrouted", "catalog.copy_shelved", "catalog.copy_taken", "catalog.copy_moved",
                "catalog.copy_sent_on")
-
-
-def report_copy(session: Session, event: dict) -> None:
-    on_copy_event(session, event)
-
-
-def report_allocation(session: Session, event: dict) -> None:
-    on_copies_allocated(session, event)
-
-
-def report_shipment(session: Session, event: dict) -> None:
-    on_shipment_event(session, event)
-
-
-# Added to catalog's HANDLERS (services/catalog/handlers.py); names are the consumer names.
-HANDLERS: dict[str, tuple[Callable, ...]] = {
-    **{event_type: (on_foreign_event,) for event_type in FOREIGN},
-    **{event_type: (report_copy,) for event_type in COPY_EVENTS},
-    "catalog.copies_allocated": (report_allocation,),
-    "catalog.shipment_dispatched": (report_shipment,),
-    "catalog.shipment_closed": (report_shipment,),
-}
 
 
 # --- rebuild ---------------------------------------------------------------------------------

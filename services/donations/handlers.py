@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from services.donations import impact
 from services.donations.models import Donation, DonationCopy, DonationHistory, DonationMessage, DonationShipment
 from shared import db, staff_identity
+from shared.bus.consumer import Handlers
 from shared.models import utcnow
 
 
@@ -37,7 +38,6 @@ def _copy_news(status: str, *, with_centre: bool = True):
             for key, value in values.items():
                 setattr(copy, key, value)
             copy.as_of = at
-    handle.__name__ = f"on_copy_{status}"
     return handle
 
 
@@ -61,15 +61,18 @@ def on_staff_account_changed(session: Session, event: dict) -> None:
     staff_identity.apply(session, event["payload"])
 
 
-HANDLERS = {
-    "catalog.staff_account_changed": (on_staff_account_changed,),
-    "catalog.donation_at_hub": (on_donation_at_hub,),
-    "catalog.copy_catalogued": (_copy_news("catalogued", with_centre=False),),
-    "catalog.copy_withdrawn": (_copy_news("withdrawn", with_centre=False),),
-    "catalog.shipment_dispatched": (on_shipment_dispatched,),
-    "catalog.copy_shelved": (_copy_news("shelved"),),
-    "catalog.copy_moved": (_copy_news("moved"),),
-    "catalog.copy_taken": (_copy_news("taken"), impact.on_copy_taken_news),
-    "catalog.copy_noted": (impact.on_copy_noted,),
-    "notifications.message_delivered": (on_message_delivered,),
+# event type → {consumer name: handler}. The names are the idempotency keys in
+# `processed_events` (as `donations.<name>`): never rename one, or events handled before
+# would be handled again.
+HANDLERS: Handlers = {
+    "catalog.staff_account_changed": {"on_staff_account_changed": on_staff_account_changed},
+    "catalog.donation_at_hub": {"on_donation_at_hub": on_donation_at_hub},
+    "catalog.copy_catalogued": {"on_copy_catalogued": _copy_news("catalogued", with_centre=False)},
+    "catalog.copy_withdrawn": {"on_copy_withdrawn": _copy_news("withdrawn", with_centre=False)},
+    "catalog.shipment_dispatched": {"on_shipment_dispatched": on_shipment_dispatched},
+    "catalog.copy_shelved": {"on_copy_shelved": _copy_news("shelved")},
+    "catalog.copy_moved": {"on_copy_moved": _copy_news("moved")},
+    "catalog.copy_taken": {"on_copy_taken": _copy_news("taken"), "on_copy_taken_news": impact.on_copy_taken_news},
+    "catalog.copy_noted": {"on_copy_noted": impact.on_copy_noted},
+    "notifications.message_delivered": {"on_message_delivered": on_message_delivered},
 }

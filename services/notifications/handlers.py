@@ -11,6 +11,7 @@ from services.notifications import alerts, delivery
 from services.notifications.models import Contact, DonorGuard, ErasedDonor, Message, Notice, StaffAlert, TelegramLink
 from services.notifications.schedule import batch_window
 from shared import db, staff_identity
+from shared.bus.consumer import Handlers
 from shared.erasure import scrub_contact_events, scrub_text
 from shared.models import DeadLetter, utcnow
 
@@ -157,7 +158,6 @@ def _per_copy(stage: str):
         payload = event["payload"]
         if delivery.copy_fact(session, payload, stage, event["occurred_at"]):
             delivery.batch_window_notice(session, payload["donation_id"], stage, batch_window(), utcnow())
-    handle.__name__ = f"on_copy_{stage}"
     return handle
 
 
@@ -200,23 +200,26 @@ def on_staff_account_changed(session: Session, event: dict) -> None:
     staff_identity.apply(session, event["payload"])
 
 
-HANDLERS = {
-    "catalog.staff_account_changed": (on_staff_account_changed,),
-    "donations.donor_contact_changed": (on_donor_contact_changed,),
-    "donations.donation_offered": (on_donation_offered,),
-    "donations.pickup_scheduled": (on_pickup_scheduled, watch_pickup),
-    "donations.donation_collected": (on_donation_collected, watch_pickup),
-    "catalog.donation_at_hub": (on_donation_at_hub,),
-    "donations.pickup_rescheduled": (on_pickup_rescheduled, watch_pickup),
-    "donations.pickup_failed": (on_pickup_failed, watch_pickup),
-    "donations.donation_cancelled": (on_donation_cancelled, watch_pickup),
-    "donations.donor_erased": (on_donor_erased,),
-    "catalog.copy_catalogued": (_per_copy("catalogued"),),
-    "catalog.copy_shelved": (_per_copy("on_shelves"),),
-    "catalog.copy_taken": (_per_copy("taken"),),
-    "catalog.copy_noted": (_per_copy("noted"),),
-    "catalog.copy_misrouted": (on_copy_misrouted,),
-    "catalog.shipment_dispatched": (watch_shipment,),
-    "catalog.shipment_closed": (watch_shipment,),
-    "bus.event_dead_lettered": (on_event_dead_lettered,),
+# event type → {consumer name: handler}. The names are the idempotency keys in
+# `processed_events` (as `notifications.<name>`): never rename one, or events handled before
+# would be handled again.
+HANDLERS: Handlers = {
+    "catalog.staff_account_changed": {"on_staff_account_changed": on_staff_account_changed},
+    "donations.donor_contact_changed": {"on_donor_contact_changed": on_donor_contact_changed},
+    "donations.donation_offered": {"on_donation_offered": on_donation_offered},
+    "donations.pickup_scheduled": {"on_pickup_scheduled": on_pickup_scheduled, "watch_pickup": watch_pickup},
+    "donations.donation_collected": {"on_donation_collected": on_donation_collected, "watch_pickup": watch_pickup},
+    "catalog.donation_at_hub": {"on_donation_at_hub": on_donation_at_hub},
+    "donations.pickup_rescheduled": {"on_pickup_rescheduled": on_pickup_rescheduled, "watch_pickup": watch_pickup},
+    "donations.pickup_failed": {"on_pickup_failed": on_pickup_failed, "watch_pickup": watch_pickup},
+    "donations.donation_cancelled": {"on_donation_cancelled": on_donation_cancelled, "watch_pickup": watch_pickup},
+    "donations.donor_erased": {"on_donor_erased": on_donor_erased},
+    "catalog.copy_catalogued": {"on_copy_catalogued": _per_copy("catalogued")},
+    "catalog.copy_shelved": {"on_copy_on_shelves": _per_copy("on_shelves")},
+    "catalog.copy_taken": {"on_copy_taken": _per_copy("taken")},
+    "catalog.copy_noted": {"on_copy_noted": _per_copy("noted")},
+    "catalog.copy_misrouted": {"on_copy_misrouted": on_copy_misrouted},
+    "catalog.shipment_dispatched": {"watch_shipment": watch_shipment},
+    "catalog.shipment_closed": {"watch_shipment": watch_shipment},
+    "bus.event_dead_lettered": {"on_event_dead_lettered": on_event_dead_lettered},
 }

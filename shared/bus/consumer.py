@@ -4,6 +4,10 @@ Each handler runs in its own transaction that also inserts
 `processed_events (event_id, consumer)`. A redelivered event finds that row
 (or collides with it on the primary key) and is skipped with no second effect.
 
+A consumer's name is `<service>.<name>`, the name written beside the handler in the
+service's `HANDLERS` table (`services/<svc>/handlers.py`): renaming a Python function never
+changes it, so events handled before a deploy are still recognised after it.
+
 A failure is either the handler's (it counts towards the retries after which the event is
 dead-lettered) or the infrastructure's — the database is down, restarting or locked — which
 never counts: the event waits for the database however long that takes
@@ -29,7 +33,9 @@ from shared.models import DeadLetter, ProcessedEvent, utcnow
 log = structlog.get_logger("bookcross.consumer")
 
 Handler = Callable[[Session, dict], Any]
-Handlers = dict[str, tuple[Handler, ...]]
+# event type → {consumer name: handler}, in the order they run. The name is the idempotency
+# key (with the service's prefix): stable, explicit, never derived from the function.
+Handlers = dict[str, dict[str, Handler]]
 
 
 class _AlreadyHandled(Exception):
@@ -47,8 +53,9 @@ class Outcome:
     unavailable: bool = False
 
 
-def consumer_name(service: str, handler: Handler) -> str:
-    return f"{service}.{handler.__name__}"
+def consumer_name(service: str, name: str) -> str:
+    """The key in `processed_events` (and in dead letters) of the handler named `name`."""
+    return f"{service}.{name}"
 
 
 def handle(service: str, handlers: Handlers, envelope: dict) -> Outcome:
@@ -63,10 +70,10 @@ def handle(service: str, handlers: Handlers, envelope: dict) -> Outcome:
         correlation_id=event.get("correlation_id"))
     try:
         blamed = False  # a failure that counts against the event
-        pending = list(handlers.get(event["type"], ()))
+        pending = list(handlers.get(event["type"], {}).items())
         while pending:
-            handler = pending.pop(0)
-            name = consumer_name(service, handler)
+            short_name, handler = pending.pop(0)
+            name = consumer_name(service, short_name)
             try:
                 with db.session_scope(service) as session:
                     # The guard goes in first: a concurrent redelivery waits here for this
@@ -90,7 +97,7 @@ def handle(service: str, handlers: Handlers, envelope: dict) -> Outcome:
                 if unavailable or isinstance(exc, SoftTimeLimitExceeded):
                     # No database, or no time left: the other handlers would only fail the
                     # same way. They run on the next try.
-                    for rest in pending:
+                    for rest, _handler in pending:
                         outcome.failed[consumer_name(service, rest)] = "not tried: " + outcome.failed[name]
                     break
             else:

@@ -15,7 +15,6 @@ import time
 import redis
 
 from services.catalog.handlers import HANDLERS as REAL_HANDLERS
-from services.catalog.reports import HANDLERS as REPORT_HANDLERS
 from shared import config
 from shared.bus.celery_app import make_celery
 
@@ -44,13 +43,11 @@ def instrument(handler):
             raise RuntimeError("the hub database is away (told to fail by the test)")
         return handler(session, event)
 
-    wrapped.__name__ = handler.__name__  # the same consumer name as in production
-    return wrapped
+    return wrapped  # under the same consumer name as in production (the table's)
 
 
 # The reports' handlers run as they are: the failure tests watch the hub's own handlers (their
 # runs, delays and failures), and an extra instrumented handler per event would blur that.
-REPORTS = {h for handlers in REPORT_HANDLERS.values() for h in handlers}
-HANDLERS = {event: tuple(h if h in REPORTS else instrument(h) for h in handlers)
+HANDLERS = {event: {name: h if name.startswith("report_") else instrument(h) for name, h in handlers.items()}
             for event, handlers in REAL_HANDLERS.items()}
 app = make_celery("catalog", HANDLERS)

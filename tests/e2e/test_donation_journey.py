@@ -96,8 +96,8 @@ def test_offer_pickup_collection_reaches_catalog_and_notifications_exactly_once(
             if row.event_type == "catalog.staff_account_changed":
                 continue  # the test's staff accounts, not the donation's journey
             for subscriber in subscribers_of(row.event_type):
-                for handler in SERVICE_HANDLERS[subscriber][row.event_type]:
-                    expected.append((str(row.event_id), f"{subscriber}.{handler.__name__}"))
+                for name in SERVICE_HANDLERS[subscriber][row.event_type]:
+                    expected.append((str(row.event_id), f"{subscriber}.{name}"))
     # contact→notifications; offered→catalog,notifications; pickup→notifications (+ its staff
     # watch); collected→catalog,notifications (+ the watch); at_hub→donations,notifications;
     # 3 × message_delivered→donations; and catalog's reports hear offered, pickup, collected

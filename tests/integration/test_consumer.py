@@ -86,12 +86,12 @@ def test_failing_handler_records_nothing_and_can_succeed_later(databases):
     calls = []
 
     def on_donation_offered(session, event):
-        CATALOG["donations.donation_offered"][0](session, event)
+        CATALOG["donations.donation_offered"]["on_donation_offered"](session, event)
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("hub database blinked")
 
-    handlers = {"donations.donation_offered": (on_donation_offered,)}
+    handlers = {"donations.donation_offered": {"on_donation_offered": on_donation_offered}}
     envelope = sample_envelope("donations.donation_offered")
     outcome = handle("catalog", handlers, envelope)
     assert list(outcome.failed) == ["catalog.on_donation_offered"]
@@ -115,9 +115,9 @@ def test_concurrent_redelivery_is_handled_once(pg_only):
     def on_donation_offered(session, event):
         entered.set()
         time.sleep(0.5)  # the first delivery is mid-handler when the second arrives
-        CATALOG["donations.donation_offered"][0](session, event)
+        CATALOG["donations.donation_offered"]["on_donation_offered"](session, event)
 
-    handlers = {"donations.donation_offered": (on_donation_offered,)}
+    handlers = {"donations.donation_offered": {"on_donation_offered": on_donation_offered}}
     envelope = sample_envelope("donations.donation_offered")
     outcomes = []
     first = threading.Thread(target=lambda: outcomes.append(handle("catalog", handlers, envelope)))
@@ -149,7 +149,7 @@ def test_dead_letter_keeps_the_envelope_and_the_reason(databases):
 
 
 def test_consumer_names_are_stable():
-    assert consumer_name("catalog", CATALOG["donations.donation_offered"][0]) == "catalog.on_donation_offered"
+    assert consumer_name("catalog", next(iter(CATALOG["donations.donation_offered"]))) == "catalog.on_donation_offered"
 
 
 def test_offered_and_collected_handled_at_the_same_moment_make_one_hub_record(pg_only):
@@ -216,6 +216,6 @@ def test_a_database_that_is_away_is_not_the_events_fault(databases, monkeypatch)
     def broken(session, event):
         raise ValueError("a bug")
 
-    assert not handle("catalog", {"donations.donation_offered": (broken,)}, envelope).unavailable
+    assert not handle("catalog", {"donations.donation_offered": {"on_donation_offered": broken}}, envelope).unavailable
     # And once the database is back, the event is handled.
     assert "catalog.on_donation_offered" in handle("catalog", CATALOG, envelope).handled
