@@ -185,7 +185,7 @@ class Driver:
     scan — over HTTP, retrying as people do when a page answers with an error."""
 
     def __init__(self, cluster: Cluster, every: float):
-        from shared.testing.staff import make_staff
+        from tests.staff import make_staff
 
         self.cluster = cluster
         self.every = every
@@ -625,7 +625,7 @@ def main() -> int:
     rows: list[Row] = []
     try:
         cluster.start()
-        from services.catalog.services import seed_centres
+        from services.catalog.services.centres import seed_centres
 
         seed_centres(demo=True)
         driver = Driver(cluster, args.journey_every)

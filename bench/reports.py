@@ -59,7 +59,7 @@ def fill(copies: int, centres: int, donations: int, seed: int = 7) -> dict:
     from sqlalchemy import select, update
 
     from services.catalog.models import Centre
-    from services.catalog.services import seed_centres
+    from services.catalog.services.centres import seed_centres
     from shared import db
 
     rng = random.Random(seed)
@@ -190,7 +190,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from shared.testing.network import Network
-    from shared.testing.staff import staff_cookie, staff_token
+    from tests.staff import staff_cookie, staff_token
 
     with backends("reports") as (workdir, _urls, env):
         started = time.perf_counter()
@@ -200,7 +200,7 @@ def main() -> int:
         print(f"  {counts['copies']} copies, {counts['steps']} journey steps, {counts['events']} archived events "
               f"in {time.perf_counter() - started:.0f} s", flush=True)
 
-        from services.catalog.reports import rebuild
+        from services.catalog.services.reports import rebuild
 
         started = time.perf_counter()
         rebuilt = rebuild(echo=lambda line: print("  " + line, flush=True))

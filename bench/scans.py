@@ -37,10 +37,10 @@ def copies_on_their_way(count: int) -> list[str]:
     """Set up in-process through catalog's own use cases (not measured)."""
     from sqlalchemy import update
 
-    from services.catalog import intake, shipping
     from services.catalog.handlers import HANDLERS
     from services.catalog.models import Centre
-    from services.catalog.services import seed_centres
+    from services.catalog.services import intake, shipping
+    from services.catalog.services.centres import seed_centres
     from shared import codes, db
     from shared.bus.consumer import handle
     from tests.samples import sample_envelope
@@ -167,7 +167,7 @@ def main() -> int:
         print(f"putting {total} copies on their way to centre {CENTRE} …", flush=True)
         codes = copies_on_their_way(total)
         bodies = scan_bodies(codes, total)
-        from shared.testing.staff import make_staff
+        from tests.staff import make_staff
 
         token = make_staff("bench", "centre_staff", CENTRE)
         network = Network(env, workdir / "logs", web=("catalog",), web_workers=args.web_workers)

@@ -48,10 +48,10 @@ def main() -> None:
         for service, url in urls.items():
             os.environ[f"{service.upper()}_DATABASE_URL"] = url
         from services.catalog.app import create_app
-        from services.catalog.services import seed_centres
+        from services.catalog.services.centres import seed_centres
         from shared import auth
         from shared.migrate import upgrade
-        from shared.testing.staff import make_staff
+        from tests.staff import make_staff
 
         for service, url in urls.items():
             upgrade(service, url)

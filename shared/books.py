@@ -14,7 +14,7 @@ def normalise_isbn(value: str) -> str:
     try:
         return stdnum_isbn.to_isbn13(stdnum_isbn.validate(value)).replace("-", "")
     except Exception:
-        raise ValueError(field_error("donations.invalid_isbn")) from None
+        raise ValueError(field_error("book.invalid_isbn")) from None
 
 
 def _plain(text: str | None) -> str:
@@ -44,5 +44,5 @@ def clean_book_entry(data: dict) -> dict:
         except ValueError as exc:
             raise ValidationError({"isbn": [str(exc)]}) from None
     elif not data["title"]:
-        raise ValidationError({"title": [field_error("donations.title_or_isbn")]})
+        raise ValidationError({"title": [field_error("book.title_or_isbn")]})
     return data

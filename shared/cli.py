@@ -1,23 +1,43 @@
-"""`bookcross`: the operators' command line."""
+"""`bookcross`: the operators' command line.
+
+The network's own commands are here (migrate, events, mail, status, up); each service adds
+its own through the entry points of the group `bookcross.commands` in pyproject.toml (catalog:
+`seed`, `staff`, `reports`), and says what `bookcross up` needs of it through `bookcross.up`.
+Nothing here imports a service.
+"""
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import uuid
 from datetime import datetime, timezone
+from importlib.metadata import entry_points
 
 import click
 
 from shared import config
 
-
-def _service_tasks(service: str):
-    """Import a service's Celery app: it registers the publisher the relay needs."""
-    return importlib.import_module(f"services.{service}.tasks")
+COMMANDS_GROUP = "bookcross.commands"
+UP_GROUP = "bookcross.up"
 
 
-@click.group()
+class BookcrossCli(click.Group):
+    """The network's commands, and every service's (loaded when asked for)."""
+
+    def _services_commands(self) -> dict:
+        return {ep.name: ep for ep in entry_points(group=COMMANDS_GROUP)}
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._services_commands()))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and name in self._services_commands():
+            command = self._services_commands()[name].load()
+        return command
+
+
+@click.group(cls=BookcrossCli)
 def main() -> None:
     """bookcross: donated books, from the donor to the shelf."""
 
@@ -31,108 +51,6 @@ def migrate(services) -> None:
     for service in services or config.SERVICES:
         upgrade(service)
         click.echo(f"{service}: migrated")
-
-
-@main.command()
-@click.option("--demo/--no-demo", default=False,
-              help="Fill unknown visitors, shelves and priorities with demo values (marked 'demo').")
-def seed(demo: bool) -> None:
-    """Load the network's service centres into the catalog."""
-    from services.catalog.services import seed_centres
-
-    result = seed_centres(demo=demo)
-    click.echo(f"centres: {result['total']} in the register ({result['added']} new)"
-               + (", demo values filled where unknown" if demo else ""))
-
-
-@main.group()
-def staff() -> None:
-    """Staff accounts."""
-
-
-@staff.command("add")
-@click.argument("name")
-@click.option("--role", required=True, type=click.Choice(("logistics", "centre_staff", "admin")))
-@click.option("--centre", default=None, help="Centre code, for centre staff.")
-@click.option("--password", default=None, help="Password for the staff pages (optional).")
-@click.option("--days", default=None, type=click.FloatRange(min=0.01, max=3650),
-              help="How long the printed API token lasts (default STAFF_TOKEN_DAYS, 30).")
-def staff_add(name: str, role: str, centre: str | None, password: str | None, days: float | None) -> None:
-    """Create a staff account and print its API token."""
-    from services.catalog.services import StaffError, add_staff, first_token
-
-    try:
-        account = add_staff(name, role, centre, password)
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(first_token(account, days))
-
-
-def _staff_action(action, *args, **kwargs):
-    from services.catalog.services import StaffError
-
-    try:
-        return action(*args, **kwargs)
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-@staff.command("token")
-@click.argument("name")
-@click.option("--days", default=None, type=click.FloatRange(min=0.01, max=3650),
-              help="How long the new token lasts (default STAFF_TOKEN_DAYS, 30).")
-@click.option("--revoke", is_flag=True, help="Only revoke: the account's API tokens stop working, none is printed.")
-def staff_token(name: str, days: float | None, revoke: bool) -> None:
-    """Issue a new API token for NAME (the ones issued before stop working), or --revoke them."""
-    from services.catalog.services import issue_staff_token, revoke_tokens
-
-    if revoke:
-        _staff_action(revoke_tokens, name)
-        click.echo(f"{name}: API tokens revoked")
-    else:
-        click.echo(_staff_action(issue_staff_token, name, days))
-
-
-@staff.command("disable")
-@click.argument("name")
-def staff_disable(name: str) -> None:
-    """Disable NAME: every token and sign-in of theirs stops at once."""
-    from services.catalog.services import set_active
-
-    _staff_action(set_active, name, False)
-    click.echo(f"{name}: disabled")
-
-
-@staff.command("enable")
-@click.argument("name")
-def staff_enable(name: str) -> None:
-    """Enable NAME again (old tokens stay dead: issue a new one with `staff token`)."""
-    from services.catalog.services import set_active
-
-    _staff_action(set_active, name, True)
-    click.echo(f"{name}: enabled")
-
-
-@staff.command("remove")
-@click.argument("name")
-def staff_remove(name: str) -> None:
-    """Remove NAME's account."""
-    from services.catalog.services import remove_staff
-
-    _staff_action(remove_staff, name)
-    click.echo(f"{name}: removed")
-
-
-@staff.command("change")
-@click.argument("name")
-@click.option("--role", default=None, type=click.Choice(("logistics", "centre_staff", "admin")))
-@click.option("--centre", default=None, help="Centre code (centre staff).")
-def staff_change(name: str, role: str | None, centre: str | None) -> None:
-    """Change NAME's role or centre; in force at their next request."""
-    from services.catalog.services import change_staff
-
-    identity = _staff_action(change_staff, name, role=role, centre=centre if centre is not None else False)
-    click.echo(f"{name}: {identity.role}" + (f" of centre {identity.centre_code}" if identity.centre_code else ""))
 
 
 @main.group()
@@ -156,9 +74,10 @@ def _parse_time(value: str | None) -> datetime | None:
 @click.option("--dead-letters", is_flag=True, help="Replay the service's dead letters instead.")
 def replay(service, event_ids, since, until, dead_letters) -> None:
     """Send events again. Consumers are idempotent: duplicates have no second effect."""
+    from shared.bus.celery_app import install_publisher
     from shared.replay import replay_dead_letters, replay_outbox
 
-    _service_tasks(service)
+    install_publisher(service)
     ids = [uuid.UUID(e) for e in event_ids] or None
     if dead_letters:
         count = replay_dead_letters(service, event_ids=ids)
@@ -173,32 +92,13 @@ def replay(service, event_ids, since, until, dead_letters) -> None:
 @click.option("--count", default=20, show_default=True, help="How many of the newest to list.")
 def mail(count: int) -> None:
     """List the e-mails the local SMTP server of `bookcross up` kept (var/mail)."""
-    from services.notifications.local_mail import latest
+    from shared.local_mail import latest
 
     found = latest(config.var_dir() / "mail", count)
     if not found:
         click.echo(f"no e-mails in {config.var_dir() / 'mail'}")
     for message in found:
         click.echo(f"{message['date']}  {message['to']}  {message['subject']}\n    {message['file']}")
-
-
-@main.group()
-def reports() -> None:
-    """The reports read model (catalog's dashboard, map and open data)."""
-
-
-@reports.command("rebuild")
-def reports_rebuild() -> None:
-    """Make the read model again from catalog's records and its event archive (live events
-    wait for it), and say how long it took."""
-    import time
-
-    from services.catalog.reports import rebuild
-
-    started = time.perf_counter()
-    counts = rebuild(echo=click.echo)
-    click.echo(f"reports rebuilt in {time.perf_counter() - started:.1f} s: {counts['copies']} copies, "
-               f"{counts['donations']} donations, {counts['messages']} messages, {counts['events']} events")
 
 
 @main.command()
@@ -231,26 +131,26 @@ def up(demo: bool) -> None:
     from shared.supervisor import Program, Supervisor
 
     var = config.var_dir()
-    env = dict(os.environ, BOOKCROSS_VAR_DIR=str(var))
+    env = config.environment(BOOKCROSS_VAR_DIR=str(var))
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(var / "metrics"))
     programs: list[Program] = []
     redis_program = None
-    if not os.environ.get("REDIS_URL"):
-        embedded = EmbeddedRedis(var / "redis", port=int(os.environ.get("REDIS_PORT", "0")) or None)
+    if not config.env("REDIS_URL"):
+        embedded = EmbeddedRedis(var / "redis", port=config.env_int("REDIS_PORT", 0) or None)
         (var / "redis.url").write_text(embedded.url)
         env["REDIS_URL"] = embedded.url
         redis_program = Program("redis", embedded.command(), ready=embedded.wait_ready)
         programs.append(redis_program)
         click.echo(f"embedded Redis: {embedded.url} (data in {var / 'redis'}, append-only file)")
     local_mail_port = None
-    if not os.environ.get("SMTP_URL"):
+    if not config.env("SMTP_URL"):
         # No mail server given: a local one keeps every e-mail in var/mail (see `bookcross mail`).
         from shared.embedded import free_port
 
-        local_mail_port = int(os.environ.get("LOCAL_SMTP_PORT", "0")) or free_port()
+        local_mail_port = config.env_int("LOCAL_SMTP_PORT", 0) or free_port()
         env["SMTP_URL"] = f"smtp://127.0.0.1:{local_mail_port}"
         click.echo(f"local SMTP server: {env['SMTP_URL']} (e-mails kept in {var / 'mail'}/new)")
-    os.environ.update(env)
+    config.set_environment(env)  # this process migrates and seeds with the same settings
     metrics_dir = env["PROMETHEUS_MULTIPROC_DIR"]
     os.makedirs(metrics_dir, exist_ok=True)
     for name in os.listdir(metrics_dir):
@@ -261,38 +161,19 @@ def up(demo: bool) -> None:
     if redis_program is not None:
         supervisor.start(redis_program)
 
-    from services.catalog.services import issue_staff_token, seed_centres
     from shared.migrate import upgrade
 
     for service in config.SERVICES:
         upgrade(service)
-    seed_centres(demo=demo)
-    admin = _first_admin()
+    lines = [line for hook in entry_points(group=UP_GROUP) for line in hook.load()(demo)]
 
     click.echo("")
     for service in config.SERVICES:
         base = config.service_url(service)
         click.echo(f"{service:14} {base}   API docs: {base}/api/docs")
-    click.echo(f"{'staff sign-in':14} {config.service_url('catalog')}/staff/login")
-    # A new token every run (the previous run's stops working), valid for a day.
-    click.echo(f"\nadmin token (Authorization: Bearer …, valid 24 h):\n{issue_staff_token(admin.name, 1)}\n")
+    for line in lines:
+        click.echo(line)
     sys.exit(supervisor.run())
-
-
-def _first_admin():
-    from sqlalchemy import select
-
-    from services.catalog.models import StaffAccount
-    from services.catalog.services import add_staff
-    from shared import db
-    from shared.auth import Staff
-
-    with db.session_scope("catalog") as session:
-        account = session.scalar(select(StaffAccount).where(StaffAccount.role == "admin")
-                                 .order_by(StaffAccount.id).limit(1))
-        if account is not None:
-            return Staff(id=account.id, name=account.name, role="admin")
-    return add_staff("admin", "admin")
 
 
 if __name__ == "__main__":

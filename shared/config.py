@@ -120,3 +120,29 @@ def bus_settings() -> BusSettings:
         sweep_seconds=float(env("OUTBOX_SWEEP_SECONDS", "2")),
         consumer_max_retries=int(env("CONSUMER_MAX_RETRIES", "8")),
     )
+
+
+# --- reading a setting --------------------------------------------------------------------
+# Every setting is read here or in a service's own `config.py` through these, never with
+# os.environ scattered through the code: `grep -rn environ services shared` finds them all.
+
+def env(name: str, default: str | None = None) -> str | None:
+    """The variable's value as it is set (an empty value too), else the default."""
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    return int(env(name) or default)
+
+
+def env_float(name: str, default: float) -> float:
+    return float(env(name) or default)
+
+
+def environment(**overrides: str) -> dict[str, str]:
+    """This process's environment with `overrides`: what `bookcross up` hands its processes."""
+    return {**os.environ, **overrides}
+
+
+def set_environment(values: dict[str, str]) -> None:
+    os.environ.update(values)

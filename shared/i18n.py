@@ -3,6 +3,11 @@
 `t(key)` answers in the request's language (Accept-Language, or `?lang=`);
 Ukrainian is the default. Marshmallow's own English messages are translated
 here too, so a validation error names the field in the user's language.
+
+Texts are kept one way: (Ukrainian, English) pairs. The messages every service shares (errors,
+fields) are here; each service registers its own keyed messages from its `texts.py`
+(`register`), and a page's own words are a `TEXT` table of pairs beside the page
+(`page_texts`). This module knows no service.
 """
 from __future__ import annotations
 
@@ -13,88 +18,67 @@ from zoneinfo import ZoneInfo
 LANGUAGES = ("uk", "en")
 DEFAULT_LANGUAGE = "uk"
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "error.bad_request": {"uk": "Запит не вдалося прочитати.", "en": "The request could not be read."},
-    "error.unauthorized": {"uk": "Потрібно увійти: додайте дійсний токен персоналу.",
-                           "en": "Please sign in: a valid staff token is required."},
-    "error.forbidden": {"uk": "Ваша роль не дозволяє цю дію.", "en": "Your role does not allow this."},
-    "error.forbidden_centre": {"uk": "Ви можете діяти лише від імені свого центру ({centre}).",
-                               "en": "You can act only for your own centre ({centre})."},
-    "error.not_found": {"uk": "Нічого не знайдено за цією адресою.", "en": "Nothing was found here."},
-    "error.method_not_allowed": {"uk": "Цей метод тут не підтримується.",
-                                 "en": "This method is not supported here."},
-    "error.conflict": {"uk": "Дія суперечить поточному стану.", "en": "The action conflicts with the current state."},
-    "error.too_large": {"uk": "Запит завеликий.", "en": "The request is too large."},
-    "error.unprocessable": {"uk": "Деякі поля заповнено неправильно.", "en": "Some fields are not valid."},
-    "error.too_many": {"uk": "Забагато запитів. Спробуйте за хвилину.", "en": "Too many requests. Please try again in a minute."},
-    "error.internal": {"uk": "Сталася помилка на нашому боці. Ми вже знаємо і виправляємо.",
-                       "en": "Something went wrong on our side. We know and are fixing it."},
-    "error.unavailable": {"uk": "Сервіс тимчасово недоступний.", "en": "The service is temporarily unavailable."},
-    "error.csrf": {"uk": "Бракує заголовка X-CSRF-Token: зміни зі сторінки персоналу мають його надсилати.",
-                   "en": "The X-CSRF-Token header is missing: changes from a staff page must send it."},
-    "error.too_many_wait": {"uk": "Забагато запитів. Спробуйте знову за {seconds} с.",
-                            "en": "Too many requests. Please try again in {seconds} s."},
-    "error.unsupported_media": {"uk": "Непідтримуваний тип вмісту: надсилайте {expected}.",
-                                "en": "Unsupported content type: send {expected}."},
-    "error.invalid_json": {"uk": "Тіло запиту має бути JSON-об'єктом.", "en": "The request body must be a JSON object."},
+# Every keyed message, by key and language (filled by `register`).
+MESSAGES: dict[str, dict[str, str]] = {}
+
+SHARED_TEXTS: dict[str, tuple[str, str]] = {
+    "error.bad_request": ("Запит не вдалося прочитати.", "The request could not be read."),
+    "error.unauthorized": ("Потрібно увійти: додайте дійсний токен персоналу.",
+                           "Please sign in: a valid staff token is required."),
+    "error.forbidden": ("Ваша роль не дозволяє цю дію.", "Your role does not allow this."),
+    "error.forbidden_centre": ("Ви можете діяти лише від імені свого центру ({centre}).",
+                               "You can act only for your own centre ({centre})."),
+    "error.not_found": ("Нічого не знайдено за цією адресою.", "Nothing was found here."),
+    "error.method_not_allowed": ("Цей метод тут не підтримується.",
+                                 "This method is not supported here."),
+    "error.conflict": ("Дія суперечить поточному стану.", "The action conflicts with the current state."),
+    "error.too_large": ("Запит завеликий.", "The request is too large."),
+    "error.unprocessable": ("Деякі поля заповнено неправильно.", "Some fields are not valid."),
+    "error.too_many": ("Забагато запитів. Спробуйте за хвилину.", "Too many requests. Please try again in a minute."),
+    "error.internal": ("Сталася помилка на нашому боці. Ми вже знаємо і виправляємо.",
+                       "Something went wrong on our side. We know and are fixing it."),
+    "error.unavailable": ("Сервіс тимчасово недоступний.", "The service is temporarily unavailable."),
+    "error.csrf": ("Бракує заголовка X-CSRF-Token: зміни зі сторінки персоналу мають його надсилати.",
+                   "The X-CSRF-Token header is missing: changes from a staff page must send it."),
+    "error.too_many_wait": ("Забагато запитів. Спробуйте знову за {seconds} с.",
+                            "Too many requests. Please try again in {seconds} s."),
+    "error.unsupported_media": ("Непідтримуваний тип вмісту: надсилайте {expected}.",
+                                "Unsupported content type: send {expected}."),
+    "error.invalid_json": ("Тіло запиту має бути JSON-об'єктом.", "The request body must be a JSON object."),
+    # the staff workspace (shared/workspace.py)
+    "nav.label": ("Розділи", "Sections"),
+    "nav.home": ("Головна", "Home"),
+    "nav.board": ("Вивезення", "Pickups"),
+    "nav.hub": ("Хаб", "Hub"),
+    "nav.shipments": ("Відправлення", "Shipments"),
+    "nav.scan": ("Сканування", "Scanning"),
+    "nav.reports": ("Звіти", "Reports"),
+    "nav.wishes": ("Побажання областей", "Oblasts' wishes"),
+    "staff.sign_out": ("Вийти", "Sign out"),
+    "role.logistics": ("логістика", "logistics"),
+    "role.centre_staff": ("персонал центру", "centre staff"),
+    "role.admin": ("адміністратор", "administrator"),
     # field-level
-    "field.required": {"uk": "Обов'язкове поле.", "en": "This field is required."},
-    "field.null": {"uk": "Поле не може бути порожнім.", "en": "This field may not be empty."},
-    "field.unknown": {"uk": "Невідоме поле.", "en": "Unknown field."},
-    "field.invalid": {"uk": "Неправильне значення.", "en": "Invalid value."},
-    "field.invalid_string": {"uk": "Має бути текст.", "en": "Must be text."},
-    "field.invalid_integer": {"uk": "Має бути ціле число.", "en": "Must be a whole number."},
-    "field.invalid_datetime": {"uk": "Має бути дата й час (ISO 8601).", "en": "Must be a date and time (ISO 8601)."},
-    "field.invalid_aware": {"uk": "Вкажіть часовий пояс (наприклад, +02:00).", "en": "Give a time zone (for example +02:00)."},
-    "field.invalid_list": {"uk": "Має бути список.", "en": "Must be a list."},
-    "field.invalid_object": {"uk": "Має бути об'єкт.", "en": "Must be an object."},
-    "field.invalid_uuid": {"uk": "Неправильний ідентифікатор.", "en": "Not a valid identifier."},
-    "field.invalid_boolean": {"uk": "Має бути так або ні.", "en": "Must be true or false."},
-    "field.invalid_email": {"uk": "Неправильна адреса електронної пошти.", "en": "Not a valid e-mail address."},
-    "field.one_of": {"uk": "Допустимі значення: {choices}.", "en": "Allowed values: {choices}."},
-    "field.length": {"uk": "Неприпустима довжина.", "en": "The length is not allowed."},
-    "field.range": {"uk": "Значення поза допустимими межами.", "en": "The value is out of range."},
-    # donations
-    "donations.invalid_isbn": {"uk": "Неправильний ISBN: контрольна цифра не збігається.",
-                               "en": "Invalid ISBN: the check digit does not match."},
-    "donations.invalid_phone": {"uk": "Неправильний номер телефону.", "en": "Not a valid phone number."},
-    "donations.contact_required": {"uk": "Вкажіть e-mail або телефон, щоб ми могли розповісти про долю книжок.",
-                                   "en": "Give an e-mail or a phone so we can tell you what became of the books."},
-    "donations.title_or_isbn": {"uk": "Вкажіть ISBN або назву книжки.", "en": "Give an ISBN or the book's title."},
-    "donations.unknown_centre": {"uk": "Такого сервісного центру немає.", "en": "There is no such service centre."},
-    "donations.centre_required": {"uk": "Оберіть центр, куди принесете книжки.", "en": "Choose the centre you will bring the books to."},
-    "donations.address_required": {"uk": "Для вивезення потрібні адреса, місто й область.",
-                                   "en": "A pickup needs an address, a city and an oblast."},
-    "donations.consent_required": {"uk": "Потрібна ваша згода, щоб ми могли писати вам про пожертву.",
-                                   "en": "We need your consent to write to you about the donation."},
-    "donations.window_order": {"uk": "Кінець вікна має бути пізніше за початок.", "en": "The window must end after it starts."},
-    "donations.not_found": {"uk": "Пожертву не знайдено.", "en": "Donation not found."},
-    "donations.idempotency_key_reused": {
-        "uk": "Цей Idempotency-Key уже використано з іншим запитом. Для нової пропозиції візьміть новий ключ.",
-        "en": "This Idempotency-Key was already used with a different request. Use a new key for a new offer."},
-    "donations.already_offered": {
-        "uk": "Таку саму пропозицію ми отримали кілька хвилин тому. Код відстеження надіслано на вашу пошту чи телефон.",
-        "en": "We received the same offer a few minutes ago. The tracking code was sent to your e-mail or phone."},
-    "donations.tracking_not_found": {"uk": "Не знайшли пожертви з таким кодом. Перевірте код з листа чи SMS.",
-                                     "en": "We found no donation with this code. Please check the code in your e-mail or SMS."},
-    "donations.transition": {"uk": "Зараз це неможливо: пожертва у стані «{status}».",
-                             "en": "Not possible now: the donation is {status}."},
-    "donations.too_many_items": {"uk": "Забагато рядків в одній пожертві.", "en": "Too many lines in one donation."},
-    # manifests
-    "manifest.not_utf8": {"uk": "Файл має бути в кодуванні UTF-8.", "en": "The file must be UTF-8 encoded."},
-    "manifest.empty": {"uk": "У файлі немає жодного рядка з книжками.", "en": "The file has no rows of books."},
-    "manifest.header": {"uk": "Перший рядок має називати стовпці: {columns}.",
-                        "en": "The first line must name the columns: {columns}."},
-    "manifest.unknown_columns": {"uk": "Невідомі стовпці: {columns}.", "en": "Unknown columns: {columns}."},
-    "manifest.too_many_rows": {"uk": "Не більше {limit} рядків в одному файлі.",
-                               "en": "At most {limit} rows in one file."},
-    "manifest.columns": {"uk": "Очікували {expected} значень у рядку, а є {found}.",
-                         "en": "Expected {expected} values in the row, found {found}."},
-    "manifest.rows_invalid": {"uk": "У файлі є помилки: виправте рядки, позначені нижче, і надішліть його знову. Нічого не збережено.",
-                              "en": "The file has errors: fix the rows listed below and send it again. Nothing was saved."},
-    "manifest.missing_file": {"uk": "Додайте файл маніфесту (CSV).", "en": "Attach the manifest file (CSV)."},
-    # staff
-    "staff.login_failed": {"uk": "Неправильне ім'я або пароль.", "en": "Wrong name or password."},
+    "field.required": ("Обов'язкове поле.", "This field is required."),
+    "field.null": ("Поле не може бути порожнім.", "This field may not be empty."),
+    "field.unknown": ("Невідоме поле.", "Unknown field."),
+    "field.invalid": ("Неправильне значення.", "Invalid value."),
+    "field.invalid_string": ("Має бути текст.", "Must be text."),
+    "field.invalid_integer": ("Має бути ціле число.", "Must be a whole number."),
+    "field.invalid_datetime": ("Має бути дата й час (ISO 8601).", "Must be a date and time (ISO 8601)."),
+    "field.invalid_aware": ("Вкажіть часовий пояс (наприклад, +02:00).", "Give a time zone (for example +02:00)."),
+    "field.invalid_list": ("Має бути список.", "Must be a list."),
+    "field.invalid_object": ("Має бути об'єкт.", "Must be an object."),
+    "field.invalid_uuid": ("Неправильний ідентифікатор.", "Not a valid identifier."),
+    "field.invalid_boolean": ("Має бути так або ні.", "Must be true or false."),
+    "field.invalid_email": ("Неправильна адреса електронної пошти.", "Not a valid e-mail address."),
+    "field.one_of": ("Допустимі значення: {choices}.", "Allowed values: {choices}."),
+    "field.length": ("Неприпустима довжина.", "The length is not allowed."),
+    "field.range": ("Значення поза допустимими межами.", "The value is out of range."),
+    # books (ISBNs and titles, in offers and at the hub)
+    "book.invalid_isbn": ("Неправильний ISBN: контрольна цифра не збігається.",
+                          "Invalid ISBN: the check digit does not match."),
+    "book.title_or_isbn": ("Вкажіть ISBN або назву книжки.", "Give an ISBN or the book's title."),
 }
 
 # Marshmallow's default English messages → our keys.
@@ -155,13 +139,32 @@ def current_language() -> str:
     return g.lang
 
 
+def register(texts: dict[str, tuple[str, str]]) -> None:
+    """A service's keyed messages, as (Ukrainian, English) pairs (from its `texts.py`)."""
+    for key, (uk, en) in texts.items():
+        entry = {"uk": uk, "en": en}
+        if MESSAGES.get(key, entry) != entry:
+            raise ValueError(f"message {key} is registered twice, differently")
+        MESSAGES[key] = entry
+
+
+register(SHARED_TEXTS)
+
+
+class Text(str):
+    """A parameter of a message that is itself a message key: translated with the message
+    (a donation's state named in the sentence that refuses an action, say)."""
+
+
 def t(key: str, lang: str | None = None, **params: Any) -> str:
     lang = lang or current_language()
     entry = MESSAGES.get(key)
     if entry is None:
         return key
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return text.format(**{k: t(v, lang) if isinstance(v, Text) else v for k, v in params.items()})
 
 
 def translate_field_message(message: str, lang: str | None = None) -> str:

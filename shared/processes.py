@@ -32,7 +32,7 @@ def beat_command(schedule_file: str) -> list[str]:
 
 
 def local_mail_command(port: int, maildir: str) -> list[str]:
-    return [sys.executable, "-m", "services.notifications.local_mail", "--port", str(port),
+    return [sys.executable, "-m", "shared.local_mail", "--port", str(port),
             "--maildir", maildir]
 
 

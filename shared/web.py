@@ -1,4 +1,8 @@
-"""What every service's Flask app has: the API, errors, health, metrics, request ids."""
+"""What every service's Flask app has: the API, errors, health, metrics, request ids.
+
+Errors are answered here, in one place: a use case's domain error (`shared.errors`) becomes
+`{code, status, message, errors}` for the API and a sentence in the user's language for a page
+(`page_message`, `field_messages`, or the error page when a page lets it through)."""
 from __future__ import annotations
 
 import os
@@ -13,12 +17,13 @@ import structlog
 from flask import Flask, Response, g, jsonify, render_template_string, request, send_from_directory
 from flask_limiter.errors import RateLimitExceeded
 from flask_smorest import Api, Blueprint
+from jinja2 import ChoiceLoader, PackageLoader
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from shared import config, db, limits
+from shared import config, db, errors, limits
 from shared.auth import public
 from shared.i18n import t, translate_errors
 from shared.logging import configure_logging
@@ -58,6 +63,48 @@ def error_payload(code: int, message: str, errors: Any = None) -> dict:
 
 def _handle_api_error(err: ApiError):
     return jsonify(error_payload(err.code, t(err.key, **err.params), err.errors)), err.code
+
+
+# Each kind of domain error and the HTTP status it is answered with.
+DOMAIN_STATUS: dict[type[errors.DomainError], int] = {
+    errors.NotFound: 404, errors.Conflict: 409, errors.Invalid: 422, errors.NotAllowed: 403,
+}
+
+
+def status_of(err: errors.DomainError) -> int:
+    for kind in type(err).__mro__:
+        if kind in DOMAIN_STATUS:
+            return DOMAIN_STATUS[kind]
+    return 409
+
+
+def page_message(err: errors.DomainError, lang: str | None = None) -> str:
+    """The refusal as one sentence for a page, in its language."""
+    return t(err.key, lang, **err.params)
+
+
+def field_messages(err: errors.DomainError, lang: str | None = None) -> dict[str, str]:
+    """A form's fields and the first message for each (an error without fields: `form`)."""
+    if not err.errors:
+        return {"form": page_message(err, lang)}
+    return {field: (messages[0] if isinstance(messages, list) else str(messages))
+            for field, messages in translate_errors(err.errors, lang).items()}
+
+
+_ERROR_PAGE = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ code }}</title></head>
+<body><main><h1>{{ code }}</h1><p role="alert">{{ message }}</p></main></body></html>"""
+
+
+def _handle_domain_error(err: errors.DomainError):
+    code = status_of(err)
+    message = page_message(err)
+    if request.path.startswith("/api/"):
+        return jsonify(error_payload(code, message, err.errors)), code
+    from shared.i18n import current_language
+
+    return Response(render_template_string(_ERROR_PAGE, code=code, message=message, lang=current_language()),
+                    status=code, content_type="text/html")
 
 
 def _handle_http_exception(err: HTTPException):
@@ -224,6 +271,7 @@ def create_service_app(service: str, *, title: str, blueprints: Iterable[Bluepri
     limits.init_app(app)
 
     app.register_error_handler(ApiError, _handle_api_error)
+    app.register_error_handler(errors.DomainError, _handle_domain_error)
     app.register_error_handler(RateLimitExceeded, _handle_rate_limited)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(Exception, _handle_unexpected)
@@ -231,6 +279,12 @@ def create_service_app(service: str, *, title: str, blueprints: Iterable[Bluepri
     @app.context_processor
     def _nonce():
         return {"csp_nonce": lambda: g.get("csp_nonce", "")}
+
+    # The staff workspace's one layout (shared/templates/staff_base.html) for every service.
+    from shared.workspace import workspace
+
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("shared", "templates")])
+    app.jinja_env.globals.update(workspace=workspace, t=t)
 
     @app.before_request
     def _start():

@@ -178,7 +178,7 @@ def pg_only(monkeypatch, pg_databases):
 
 @pytest.fixture
 def seeded_centres(databases):
-    from services.catalog.services import seed_centres
+    from services.catalog.services.centres import seed_centres
 
     seed_centres(demo=True)
 
@@ -186,7 +186,7 @@ def seeded_centres(databases):
 @pytest.fixture
 def tokens(databases):
     """Tokens of real accounts (every service checks the account behind a token)."""
-    from shared.testing.staff import staff_token
+    from tests.staff import staff_token
 
     _ensure_centre("1241")
     return {
@@ -199,7 +199,7 @@ def tokens(databases):
 def _ensure_centre(code: str) -> None:
     """Centre staff need their centre in the register; seed it unless a test has."""
     from services.catalog.models import Centre
-    from services.catalog.services import seed_centres
+    from services.catalog.services.centres import seed_centres
 
     with db.session_scope("catalog") as session:
         known = session.get(Centre, code) is not None

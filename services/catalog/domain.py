@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shared import errors
+
 # Where a copy is, by its `centre_code` (None: not at any centre) and `destination_code`.
 HUB = "hub"            # at the hub, meant for no centre yet: no centre, no destination
 BOUND = "bound"        # meant for a centre and not there: packed at the hub, on the road, or lost on it
@@ -108,11 +110,16 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 )}
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(errors.Conflict):
+    """A change the table does not allow, refused before anything changes."""
+
     def __init__(self, status: str | None, action: str):
-        super().__init__(f"a copy {status or 'not yet made'} cannot {action}")
+        super().__init__("catalog.transition", status=status or "—")
         self.status = status
         self.action = action
+
+    def __str__(self) -> str:
+        return f"a copy {self.status or 'not yet made'} cannot {self.action}"
 
 
 def happens_at(at: str, here: str | None, centre: str | None, destination: str | None) -> bool:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.catalog import reports
 from services.catalog.models import IncomingDonation
+from services.catalog.services import reports
 from shared import db
 from shared.bus.consumer import Handlers
 from shared.outbox import add_event

@@ -7,17 +7,15 @@ import uuid
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import func, select
 
-from services.catalog import intake
-from services.catalog.models import Copy, IncomingDonation
-from services.catalog.pages import page_staff
 from services.catalog.schemas import CopyIn
+from services.catalog.services import intake
 from services.catalog.texts import CONDITION_NAMES
-from shared import auth, db
+from shared import auth, errors
 from shared.auth import public
-from shared.i18n import current_language, kyiv_time, page_texts, t, translate_errors
-from shared.web import ApiError
+from shared.i18n import current_language, kyiv_time, page_texts, translate_errors
+from shared.web import field_messages, status_of
+from shared.workspace import page_staff
 
 bp = Blueprint("hub_pages", __name__, template_folder="templates")
 
@@ -41,20 +39,14 @@ TEXT = {
 
 
 
-
-
 @bp.get("/staff/hub")
 @public  # guarded inside: signed-out visitors are sent to the sign-in page
 def hub():
     page_staff("logistics")
     lang = current_language()
-    with db.session_scope("catalog") as session:
-        counts = dict(session.execute(select(Copy.donation_id, func.count()).group_by(Copy.donation_id)).all())
-        rows = [{"id": d.donation_id, "where": ", ".join(x for x in (d.city, d.oblast) if x) or d.centre_code or "—",
-                 "kind": d.donor_kind, "collected": d.collected_count, "catalogued": counts.get(d.donation_id, 0),
-                 "collected_at": kyiv_time(d.collected_at) if d.collected_at else ""}
-                for d in session.scalars(select(IncomingDonation).where(IncomingDonation.status == "at_hub")
-                                         .order_by(IncomingDonation.collected_at))]
+    rows = intake.waiting_at_hub()
+    for row in rows:
+        row["collected_at"] = kyiv_time(row["collected_at"]) if row["collected_at"] else ""
     return render_template("hub.html", lang=lang, tx=page_texts(TEXT, lang), rows=rows)
 
 
@@ -64,7 +56,7 @@ def hub_donation(donation_id: uuid.UUID):
     staff = page_staff("logistics")
     lang = current_language()
     tx = page_texts(TEXT, lang)
-    errors, values, status, added = {}, {}, 200, request.args.get("added")
+    problems, values, status, added = {}, {}, 200, request.args.get("added")
     if request.method == "POST":
         if not auth.form_token_valid(staff, "hub", request.form.get("csrf")):
             abort(403)
@@ -78,20 +70,15 @@ def hub_donation(donation_id: uuid.UUID):
             return redirect(url_for("hub_pages.hub_donation", donation_id=donation_id, lang=lang,
                                     added=len(made["created"])), 303)
         except ValidationError as exc:
-            errors, status = _flat(translate_errors(exc.messages, lang)), 422
-        except ApiError as exc:
-            if exc.code == 422 and exc.errors:
-                errors = _flat(translate_errors(exc.errors["copies"]["0"], lang))
-            else:
-                errors = {"form": t(exc.key, lang, **exc.params)}
-            status = exc.code
-    try:
-        summary = intake.intake_summary(donation_id)
-    except ApiError:
-        abort(404)
+            problems, status = _flat(translate_errors(exc.messages, lang)), 422
+        except errors.Invalid as exc:
+            problems, status = _flat(translate_errors(exc.errors["copies"]["0"], lang)), 422
+        except errors.DomainError as exc:
+            problems, status = field_messages(exc, lang), status_of(exc)
+    summary = intake.intake_summary(donation_id)
     for copy in summary["copies"]:
         copy["condition_text"] = CONDITION_NAMES[copy["condition"]][0 if lang == "uk" else 1]
-    return render_template("hub_donation.html", lang=lang, tx=tx, s=summary, errors=errors, values=values,
+    return render_template("hub_donation.html", lang=lang, tx=tx, s=summary, errors=problems, values=values,
                            conditions=[(k, v[0 if lang == "uk" else 1]) for k, v in CONDITION_NAMES.items()],
                            csrf=auth.form_token(staff, "hub"),
                            added=tx["added"].format(n=added) if added else None), status

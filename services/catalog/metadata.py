@@ -10,7 +10,6 @@ hand, so an unreachable provider never blocks cataloguing.
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,8 +31,8 @@ class TitleMetadata:
 
 
 class OpenLibrary:
-    def __init__(self, base_url: str | None = None, timeout: float = 3.0):
-        self.base_url = (base_url or os.environ.get("OPEN_LIBRARY_URL", "https://openlibrary.org")).rstrip("/")
+    def __init__(self, base_url: str, timeout: float = 3.0):
+        self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
     def lookup(self, isbn13: str) -> TitleMetadata | None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from services.catalog import shipping
-from services.catalog.pages import page_staff
-from shared import auth
+from services.catalog.services import shipping
+from shared import auth, errors
 from shared.auth import public
-from shared.i18n import current_language, kyiv_time, page_texts, t
-from shared.web import ApiError
+from shared.i18n import current_language, kyiv_time, page_texts
+from shared.web import page_message
+from shared.workspace import page_staff
 
 bp = Blueprint("shipment_pages", __name__, template_folder="templates")
 
@@ -32,16 +32,9 @@ TEXT = {
 }
 
 
-
-
-
 def _checked(staff) -> None:
     if not auth.form_token_valid(staff, "shipments", request.form.get("csrf")):
         abort(403)
-
-
-def _error(exc: ApiError, lang: str) -> str:
-    return t(exc.key, lang, **exc.params)
 
 
 @bp.get("/staff/shipments")
@@ -66,8 +59,8 @@ def propose():
     lang = current_language()
     try:
         proposal = shipping.propose(staff.name)
-    except ApiError as exc:
-        return redirect(url_for("shipment_pages.shipments", lang=lang, error=_error(exc, lang)), 303)
+    except errors.Conflict as exc:
+        return redirect(url_for("shipment_pages.shipments", lang=lang, error=page_message(exc, lang)), 303)
     return redirect(url_for("shipment_pages.allocation", allocation_id=proposal["id"], lang=lang,
                             unplaced=len(proposal["unplaced"])), 303)
 
@@ -77,10 +70,7 @@ def propose():
 def allocation(allocation_id: int):
     staff = page_staff("logistics")
     lang = current_language()
-    try:
-        view = shipping.get_allocation(allocation_id, lang)
-    except ApiError:
-        abort(404)
+    view = shipping.get_allocation(allocation_id, lang)
     return render_template("allocation.html", lang=lang, tx=page_texts(TEXT, lang), a=view,
                            unplaced=request.args.get("unplaced", type=int),
                            csrf=auth.form_token(staff, "shipments"))
@@ -94,8 +84,8 @@ def accept(allocation_id: int):
     lang = current_language()
     try:
         shipping.accept(allocation_id, staff.name)
-    except ApiError as exc:
-        return redirect(url_for("shipment_pages.shipments", lang=lang, error=_error(exc, lang)), 303)
+    except errors.Conflict as exc:
+        return redirect(url_for("shipment_pages.shipments", lang=lang, error=page_message(exc, lang)), 303)
     return redirect(url_for("shipment_pages.shipments", lang=lang), 303)
 
 
@@ -104,12 +94,8 @@ def accept(allocation_id: int):
 def shipment(shipment_id: int):
     staff = page_staff("logistics", "centre_staff")
     lang = current_language()
-    try:
-        view = shipping.get_shipment(shipment_id)
-    except ApiError:
-        abort(404)
-    if staff.role == "centre_staff" and view["centre_code"] != staff.centre:
-        abort(403)
+    shipping.check_own(shipment_id, staff)
+    view = shipping.get_shipment(shipment_id)
     view["status_text"] = page_texts(TEXT, lang)[f"status_{view['status']}"]
     return render_template("shipment.html", lang=lang, tx=page_texts(TEXT, lang), s=view, staff=staff,
                            missing=request.args.getlist("missing"), csrf=auth.form_token(staff, "shipments"),
@@ -128,14 +114,11 @@ def shipment_action(shipment_id: int, action: str):
             shipping.dispatch(shipment_id, (request.form.get("carrier_tracking") or "").strip()[:100] or None,
                               staff.name)
         elif action == "closing":
-            if staff.role == "centre_staff" and shipping.shipment_centre(shipment_id) != staff.centre:
-                abort(403)
+            shipping.check_own(shipment_id, staff)
             closed = shipping.close(shipment_id, staff.name)
             target["missing"] = [c["code"] for c in closed["missing"]]
         else:
             abort(404)
-    except ApiError as exc:
-        if exc.code == 404:
-            abort(404)
-        target["error"] = _error(exc, lang)
+    except errors.Conflict as exc:
+        target["error"] = page_message(exc, lang)
     return redirect(url_for("shipment_pages.shipment", shipment_id=shipment_id, **target), 303)

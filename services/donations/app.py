@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.donations import impact_pages, pages, tasks  # noqa: F401  (tasks registers the outbox publisher)
+from services.donations import (  # noqa: F401  (tasks registers the outbox publisher, texts the messages)
+    impact_pages,
+    pages,
+    tasks,
+    texts,
+)
 from services.donations.api import donations, impact, manifests, track, walk_ins
 from shared.web import create_service_app
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from shared.books import normalise_isbn  # noqa: F401  (the offer form's rule)
-from shared.i18n import field_error
+from shared import errors
+from shared.i18n import Text, field_error
 
 # status → {action: next status}
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -29,9 +29,11 @@ STATUSES = tuple(TRANSITIONS)
 PICKUP_ONLY = {"schedule_pickup", "fail_pickup"}
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(errors.Conflict):
+    """Anything the state machine does not allow: a 409 naming the current state."""
+
     def __init__(self, status: str, action: str):
-        super().__init__(f"{action} not allowed in {status}")
+        super().__init__("donations.transition", status=Text(f"donations.status.{status}"))
         self.status = status
         self.action = action
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from services.donations.impact_models import DonationFeedback, DonationReaderNews
 from services.donations.models import Donation, DonationCopy, DonationShipment, Donor
-from shared import config, db
+from shared import config, db, errors
 from shared.donor_links import impact_token, read_impact_token
 from shared.models import utcnow
 from shared.outbox import add_event
@@ -31,8 +31,8 @@ FEEDBACK_STAGES = ("tracking", "offered", "pickup_scheduled", "pickup_reschedule
                    "catalogued", "on_shelves", "taken", "noted", "cancelled")
 
 
-class NotFound(LookupError):
-    pass
+class NotFound(errors.NotFound):
+    """No such report (or feedback stage): the link is wrong, or the donor was forgotten."""
 
 
 # --- feedback --------------------------------------------------------------------------------
@@ -46,12 +46,12 @@ def give_feedback(donation_id, stage: str, useful: bool, comment: str | None = N
     """The donor's answer for a stage (latest wins); a comment, once given, stays unless
     replaced. Told to the reports (catalog) only when something changed."""
     if stage not in FEEDBACK_STAGES:
-        raise NotFound(stage)
+        raise NotFound()
     comment = clean_comment(comment)
     with db.session_scope(SERVICE) as session:
         donation = session.get(Donation, uuid.UUID(str(donation_id)))
         if donation is None:
-            raise NotFound(donation_id)
+            raise NotFound()
         row = session.get(DonationFeedback, (donation.id, stage), with_for_update=True)
         if row is not None and row.useful == useful and (comment is None or comment == row.comment):
             return {"stage": stage, "useful": row.useful, "comment": row.comment}
@@ -130,22 +130,22 @@ def _organisation_donations(session: Session, donor: Donor) -> list[Donation]:
 def report(token: str) -> dict:
     claims = read_impact_token(token)
     if claims is None:
-        raise NotFound(token)
+        raise NotFound()
     kind, key = claims
     with db.session_scope(SERVICE) as session:
         if kind == "d":
             donation = session.get(Donation, uuid.UUID(key))
             if donation is None:
-                raise NotFound(key)
+                raise NotFound()
             donor = session.get(Donor, donation.donor_id)
             donations = [donation]
         else:
             donor = session.get(Donor, uuid.UUID(key))
             if donor is None:
-                raise NotFound(key)
+                raise NotFound()
             donations = _organisation_donations(session, donor)
             if not donations:
-                raise NotFound(key)
+                raise NotFound()
         return _report(session, kind, donor, donations)
 
 

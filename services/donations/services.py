@@ -19,7 +19,7 @@ from services.donations.models import (
     DonationShipment,
     Donor,
 )
-from shared import codes, db
+from shared import codes, db, errors
 from shared.erasure import scrub_contact_events
 from shared.models import utcnow
 from shared.outbox import add_event
@@ -28,18 +28,28 @@ SERVICE = "donations"
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
 
 
-class NotFound(Exception):
-    pass
+class NotFound(errors.NotFound):
+    key = "donations.not_found"
 
 
-class IdempotencyKeyReused(Exception):
+class UnknownTrackingCode(NotFound):
+    """A mistyped code and an unknown one: the same answer, nothing to probe."""
+
+    key = "donations.tracking_not_found"
+
+
+class IdempotencyKeyReused(errors.Invalid):
     """The same Idempotency-Key came with a different request: not a retry, so no answer."""
 
+    key = "donations.idempotency_key_reused"
 
-class AlreadyOffered(Exception):
+
+class AlreadyOffered(errors.Conflict):
     """The same offer came again within minutes without a key: nothing new is made, and the
     first one's tracking code is not handed out (whoever asks may not be the donor; the donor
     has it in their first message)."""
+
+    key = "donations.already_offered"
 
 
 @dataclass
@@ -145,7 +155,7 @@ def _load_for_update(session: Session, donation_id: uuid.UUID) -> Donation:
         query = query.with_for_update()
     donation = session.scalar(query)
     if donation is None:
-        raise NotFound(donation_id)
+        raise NotFound()
     return donation
 
 
@@ -356,12 +366,12 @@ def messages_of(donation_id: uuid.UUID) -> list[DonationMessage]:
 
 def find_by_tracking_code(code: str) -> tuple[Donation, list[DonationHistory]]:
     if not codes.is_valid(code, codes.TRACKING_RANDOM_CHARS):
-        raise NotFound(code)
+        raise UnknownTrackingCode()
     with db.session_scope(SERVICE) as session:
         donation = session.scalar(select(Donation).where(
             Donation.tracking_code == codes.normalise(code)))
         if donation is None:
-            raise NotFound(code)
+            raise UnknownTrackingCode()
         history = session.scalars(select(DonationHistory).where(
             DonationHistory.donation_id == donation.id).order_by(DonationHistory.id)).all()
         return donation, list(history)
@@ -371,5 +381,5 @@ def get_donation(donation_id: uuid.UUID) -> Donation:
     with db.session_scope(SERVICE) as session:
         donation = session.get(Donation, donation_id)
         if donation is None:
-            raise NotFound(donation_id)
+            raise NotFound()
         return donation

@@ -1,22 +1,64 @@
-"""What donors read on the tracking page, in plain words. Ukrainian first."""
+"""Donations' words, Ukrainian first: its messages (errors, refusals), a donation's states, and
+what donors read on the tracking page, in plain words."""
 from __future__ import annotations
 
 from shared import i18n
 
-STATUS_NAMES = {
-    "offered": {"uk": "запропоновано", "en": "offered"},
-    "pickup_scheduled": {"uk": "вивезення заплановано", "en": "pickup scheduled"},
-    "pickup_failed": {"uk": "вивезення не відбулося", "en": "pickup failed"},
-    "collected": {"uk": "книжки забрали", "en": "collected"},
-    "cancelled": {"uk": "скасовано", "en": "cancelled"},
-}
+i18n.register({
+    "donations.invalid_phone": ("Неправильний номер телефону.", "Not a valid phone number."),
+    "donations.contact_required": ("Вкажіть e-mail або телефон, щоб ми могли розповісти про долю книжок.",
+                                   "Give an e-mail or a phone so we can tell you what became of the books."),
+    "donations.unknown_centre": ("Такого сервісного центру немає.", "There is no such service centre."),
+    "donations.centre_required": ("Оберіть центр, куди принесете книжки.", "Choose the centre you will bring the books to."),
+    "donations.address_required": ("Для вивезення потрібні адреса, місто й область.",
+                                   "A pickup needs an address, a city and an oblast."),
+    "donations.consent_required": ("Потрібна ваша згода, щоб ми могли писати вам про пожертву.",
+                                   "We need your consent to write to you about the donation."),
+    "donations.window_order": ("Кінець вікна має бути пізніше за початок.", "The window must end after it starts."),
+    "donations.not_found": ("Пожертву не знайдено.", "Donation not found."),
+    "donations.idempotency_key_reused": (
+        "Цей Idempotency-Key уже використано з іншим запитом. Для нової пропозиції візьміть новий ключ.",
+        "This Idempotency-Key was already used with a different request. Use a new key for a new offer."),
+    "donations.already_offered": (
+        "Таку саму пропозицію ми отримали кілька хвилин тому. Код відстеження надіслано на вашу пошту чи телефон.",
+        "We received the same offer a few minutes ago. The tracking code was sent to your e-mail or phone."),
+    "donations.tracking_not_found": ("Не знайшли пожертви з таким кодом. Перевірте код з листа чи SMS.",
+                                     "We found no donation with this code. Please check the code in your e-mail or SMS."),
+    "donations.transition": ("Зараз це неможливо: пожертва у стані «{status}».",
+                             "Not possible now: the donation is {status}."),
+    "donations.too_many_items": ("Забагато рядків в одній пожертві.", "Too many lines in one donation."),
+    # manifests
+    "manifest.not_utf8": ("Файл має бути в кодуванні UTF-8.", "The file must be UTF-8 encoded."),
+    "manifest.empty": ("У файлі немає жодного рядка з книжками.", "The file has no rows of books."),
+    "manifest.header": ("Перший рядок має називати стовпці: {columns}.",
+                        "The first line must name the columns: {columns}."),
+    "manifest.unknown_columns": ("Невідомі стовпці: {columns}.", "Unknown columns: {columns}."),
+    "manifest.too_many_rows": ("Не більше {limit} рядків в одному файлі.",
+                               "At most {limit} rows in one file."),
+    "manifest.columns": ("Очікували {expected} значень у рядку, а є {found}.",
+                         "Expected {expected} values in the row, found {found}."),
+    "manifest.rows_invalid": ("У файлі є помилки: виправте рядки, позначені нижче, і надішліть його знову. Нічого не збережено.",
+                              "The file has errors: fix the rows listed below and send it again. Nothing was saved."),
+    "manifest.missing_file": ("Додайте файл маніфесту (CSV).", "Attach the manifest file (CSV)."),
+    # a donation's states, as donors and staff read them
+    "donations.status.offered": ("запропоновано", "offered"),
+    "donations.status.pickup_scheduled": ("вивезення заплановано", "pickup scheduled"),
+    "donations.status.pickup_failed": ("вивезення не відбулося", "pickup failed"),
+    "donations.status.collected": ("книжки забрали", "collected"),
+    "donations.status.cancelled": ("скасовано", "cancelled"),
+})
 
 
 books = i18n.books
 
 
+def status_key(status: str) -> i18n.Text:
+    return i18n.Text(f"donations.status.{status}")
+
+
 def status_name(status: str, lang: str) -> str:
-    return STATUS_NAMES.get(status, {}).get(lang) or status
+    key = status_key(status)
+    return i18n.t(key, lang) if key in i18n.MESSAGES else status
 
 
 def stage_text(stage: str, details: dict, lang: str, *, when=None, until=None) -> str:

@@ -5,13 +5,13 @@ STAFF_ALERTS_EMAIL (the hub's and centres' shared inbox); with none set they are
 database and marked `skipped`."""
 from __future__ import annotations
 
-import os
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from services.notifications import config
 from services.notifications.channels import PermanentFailure, TemporaryFailure
 from services.notifications.channels.email import Email
 from services.notifications.models import StaffAlert, Watch
@@ -25,14 +25,6 @@ def add(session: Session, kind: str, key: str, details: dict) -> None:
     db.insert_ignoring_duplicates(session, StaffAlert.__table__, {
         "kind": kind, "key": key, "details": {k: str(v) for k, v in details.items()},
         "status": "pending"})
-
-
-def pickup_grace() -> timedelta:
-    return timedelta(hours=float(os.environ.get("NOTIFY_PICKUP_GRACE_HOURS", "2")))
-
-
-def shipment_days() -> timedelta:
-    return timedelta(days=float(os.environ.get("NOTIFY_SHIPMENT_DAYS", "5")))
 
 
 def watch(session: Session, key: str, kind: str, at: datetime, *, open_: bool,
@@ -98,8 +90,8 @@ def send_pending(senders, now: datetime, deadline: float | None = None) -> int:
     """Send pending alerts one at a time, each claimed (`sending`) in its own transaction
     before it goes: two ticks at once never mail one alert twice. An alert left `sending` by a
     worker that died mid-send goes again after NOTIFY_STALE_SECONDS."""
-    mailbox = os.environ.get("STAFF_ALERTS_EMAIL")
-    stale = timedelta(seconds=float(os.environ.get("NOTIFY_STALE_SECONDS", "600")))
+    mailbox = config.staff_alerts_mailbox()
+    stale = config.delivery().stale_after
     sent = 0
     with db.session_scope(SERVICE) as session:
         session.execute(update(StaffAlert).where(

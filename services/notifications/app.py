@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.notifications import pages, tasks, telegram_link  # noqa: F401  (tasks registers the outbox publisher)
+from services.notifications import (  # noqa: F401  (tasks registers the outbox publisher, texts the messages)
+    pages,
+    tasks,
+    telegram_link,
+    texts,
+)
 from services.notifications.api import messages
 from shared.web import create_service_app
 

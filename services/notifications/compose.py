@@ -4,7 +4,6 @@ the environment."""
 from __future__ import annotations
 
 import html
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,14 +11,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.notifications import config
 from services.notifications.channels import PermanentFailure
 from services.notifications.channels.email import Email, SmtpSender
-from services.notifications.channels.sms import TwilioSms
+from services.notifications.channels.sms_gateway import TwilioSms
 from services.notifications.channels.telegram import TelegramBot
 from services.notifications.messages import render
 from services.notifications.models import Contact, CopyFact, Message, Notice
-from services.notifications.sms import measure, plain_punctuation
-from shared import config
+from services.notifications.sms_segments import measure, plain_punctuation
 from shared.donor_links import feedback_url, preferences_url, unsubscribe_url
 from shared.i18n import KYIV
 
@@ -65,10 +64,10 @@ def _donor_name(session: Session, message: Message, contact: Contact) -> str | N
 
 def context_for(session: Session, message: Message, contact: Contact) -> tuple[str, dict]:
     notice = session.get(Notice, message.notice_id)
-    stage = notice.stage.split(":")[0]
+    stage = notice.stage
     details = dict(notice.details or {})
     context = {"name": _donor_name(session, message, contact), "tracking_code": contact.tracking_code,
-               "tracking_url": f"{config.public_base_url('donations')}/track/{contact.tracking_code}"}
+               "tracking_url": config.tracking_url(contact.tracking_code)}
     if stage in ("pickup_scheduled", "pickup_rescheduled"):
         start = datetime.fromisoformat(details["start"]).astimezone(KYIV)
         end = datetime.fromisoformat(details["end"]).astimezone(KYIV)
@@ -139,7 +138,7 @@ def _with_footer(text: str, lang: str, unsubscribe: str, preferences: str) -> st
 
 
 def _own_url(url: str) -> bool:
-    bases = {config.public_base_url(s) for s in config.SERVICES}
+    bases = config.own_urls()
     return any(url == base or url.startswith(base + "/") for base in bases)
 
 
@@ -167,13 +166,11 @@ class Senders:
     """The channel adapters, built from the environment. A channel that is not configured
     refuses permanently, so the message falls back to the donor's next channel."""
 
-    def __init__(self, env=os.environ):
-        smtp = env.get("SMTP_URL")
-        self.email = SmtpSender(smtp, env.get("SMTP_FROM", "bookcross <no-reply@bookcross.local>")) if smtp else None
-        gateway = env.get("SMS_GATEWAY_URL")
-        self.sms = TwilioSms(gateway, env.get("SMS_SENDER", "bookcross")) if gateway else None
-        token = env.get("TELEGRAM_BOT_TOKEN")
-        self.telegram = TelegramBot(token, env.get("TELEGRAM_API_URL", "https://api.telegram.org")) if token else None
+    def __init__(self, settings: config.Channels | None = None):
+        s = settings or config.channels()
+        self.email = SmtpSender(s.smtp_url, s.smtp_from) if s.smtp_url else None
+        self.sms = TwilioSms(s.sms_gateway_url, s.sms_sender) if s.sms_gateway_url else None
+        self.telegram = TelegramBot(s.telegram_token, s.telegram_api_url) if s.telegram_token else None
 
     def send(self, channel: str, outgoing: Outgoing) -> str | None:
         if channel == "email" and self.email:

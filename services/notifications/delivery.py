@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,8 +31,10 @@ from sqlalchemy.orm import Session
 from services.notifications import alerts, compose, guards
 from services.notifications.channels import PermanentFailure, TemporaryFailure
 from services.notifications.channels.telegram import RetryLater
+from services.notifications.config import delivery as settings
+from services.notifications.config import quiet_hours
+from services.notifications.domain import CHANNELS, READER_STAGES, SILENT_STAGES, backoff, earliest_send, superseded
 from services.notifications.models import Contact, CopyFact, Message, Notice
-from services.notifications.schedule import PICKUP_STAGES, earliest_send, superseded
 from shared import config, db
 from shared.models import utcnow
 from shared.outbox import add_event
@@ -41,38 +42,10 @@ from shared.outbox import add_event
 SERVICE = "notifications"
 log = structlog.get_logger("bookcross.delivery")
 
-SILENT_STAGES = frozenset({"at_hub"})          # the donor heard "collected" a moment ago
-READER_STAGES = frozenset({"taken", "noted"})  # only for donors who asked for reader news
-CHANNELS = ("email", "sms", "telegram")
 
 
-@dataclass(frozen=True)
-class DeliverySettings:
-    max_attempts: int
-    retry_seconds: float
-    max_backoff: float
-    contact_wait: timedelta
-    stale_after: timedelta
-    batch: int
-    tick_budget: float
-
-
-def settings() -> DeliverySettings:
-    env = os.environ.get
-    return DeliverySettings(
-        max_attempts=int(env("NOTIFY_MAX_ATTEMPTS", "4")),
-        retry_seconds=float(env("NOTIFY_RETRY_SECONDS", "30")),
-        max_backoff=float(env("NOTIFY_MAX_BACKOFF_SECONDS", "3600")),
-        contact_wait=timedelta(seconds=float(env("NOTIFY_CONTACT_WAIT_SECONDS", "900"))),
-        stale_after=timedelta(seconds=float(env("NOTIFY_STALE_SECONDS", "600"))),
-        batch=int(env("NOTIFY_DELIVERY_BATCH", "100")),
-        tick_budget=float(env("NOTIFY_TICK_BUDGET_SECONDS", "3")),
-    )
-
-
-def backoff(attempts: int, s: DeliverySettings) -> float:
-    """30 s, 60 s, 120 s, … capped: exponential, so a server that is down is not hammered."""
-    return min(s.retry_seconds * 2 ** max(attempts - 1, 0), s.max_backoff)
+def _earliest_send(moment: datetime, channel: str) -> datetime:
+    return earliest_send(moment, channel, quiet_hours())
 
 
 def recipient_hash(address: str) -> str:
@@ -140,7 +113,7 @@ def prepare_due(now: datetime, result: DeliveryResult) -> None:
             select(Notice).where(Notice.status == "pending", Notice.send_after <= now)
             .order_by(Notice.send_after, Notice.id).limit(s.batch), session)).all()
         for notice in notices:
-            stage = notice.stage.split(":")[0]
+            stage = notice.stage
             contact = session.get(Contact, notice.donation_id)
             if stage in SILENT_STAGES:
                 _drop(notice, "silent stage", result)
@@ -172,8 +145,8 @@ def prepare_due(now: datetime, result: DeliveryResult) -> None:
 
 def superseded_now(session: Session, donation_id, stage: str, occurred_at: datetime | None,
                    notice_id: int | None = None) -> bool:
-    """Has newer news of this donation overtaken this notice? (schedule.superseded)"""
-    if occurred_at is None or stage.split(":")[0] not in PICKUP_STAGES:
+    """Has newer news of this donation overtaken this notice? (domain.superseded)"""
+    if occurred_at is None:
         return False
     others = session.execute(select(Notice.stage, Notice.occurred_at).where(
         Notice.donation_id == donation_id, Notice.id != (notice_id or -1))).all()
@@ -186,7 +159,7 @@ def _drop(notice: Notice, reason: str, result: DeliveryResult) -> None:
 
 
 def _new_message(session: Session, notice: Notice, contact: Contact, channel: str, now: datetime) -> bool:
-    due = earliest_send(now, channel)
+    due = _earliest_send(now, channel)
     return db.insert_ignoring_duplicates(session, Message.__table__, {
         "notice_id": notice.id, "donation_id": notice.donation_id, "stage": notice.stage,
         "channel": channel, "recipient_hash": recipient_hash(address(contact, channel)),
@@ -272,11 +245,11 @@ def _record_send(message_id: int, outgoing, provider_id, error: str | None, perm
             return
         s = settings()
         if not permanent and message.attempts < s.max_attempts:
-            delay = retry_after if retry_after is not None else backoff(message.attempts, s)
+            delay = retry_after if retry_after is not None else backoff(message.attempts, s.retry_seconds, s.max_backoff)
             message.status, message.last_error = "pending", error[:2000]
             retry_at = now + timedelta(seconds=delay)
             # A retry that would land in quiet hours waits for the morning too.
-            message.next_attempt_at = earliest_send(retry_at, message.channel)
+            message.next_attempt_at = _earliest_send(retry_at, message.channel)
             if message.next_attempt_at > retry_at:
                 message.held_reason = "quiet_hours"
             result.retried += 1
@@ -313,7 +286,7 @@ def _finish(session: Session, message: Message, status: str, error: str | None,
         log.warning("message.failed", message_id=message.id, channel=message.channel, error=error)
     add_event(session, "notifications.message_delivered", {
         "donation_id": message.donation_id, "message_id": message.id,
-        "stage": message.stage.split(":")[0], "channel": message.channel, "status": status,
+        "stage": message.stage, "channel": message.channel, "status": status,
         "at": now}, producer=SERVICE)
 
 
@@ -341,17 +314,15 @@ def batch_window_notice(session: Session, donation_id, stage: str, window: timed
     our commit. The next batch's number counts only *closed* batches: two handlers that both
     missed a batch another one has just opened (it was not committed when they looked) then
     name the same batch, and the unique key keeps one. (Counting all batches made the second
-    one `:2` — found by bench/notify.py: one donor in fifty got two letters.)"""
-    mine = Notice.stage.startswith(f"{stage}:", autoescape=True)
-    open_batch = session.scalar(select(Notice).where(
-        Notice.donation_id == donation_id, mine, Notice.status == "pending")
-        .order_by(Notice.id.desc()).limit(1).with_for_update())
+    one batch 2 — found by bench/notify.py: one donor in fifty got two letters.)"""
+    mine = (Notice.donation_id == donation_id, Notice.stage == stage, Notice.batch > 0)
+    open_batch = session.scalar(select(Notice).where(*mine, Notice.status == "pending")
+                                .order_by(Notice.id.desc()).limit(1).with_for_update())
     if open_batch is not None:
         return
-    closed = session.scalar(select(func.count()).select_from(Notice).where(
-        Notice.donation_id == donation_id, mine, Notice.status != "pending"))
+    closed = session.scalar(select(func.count()).select_from(Notice).where(*mine, Notice.status != "pending"))
     db.insert_ignoring_duplicates(session, Notice.__table__, {
-        "donation_id": donation_id, "stage": f"{stage}:{closed + 1}", "details": {},
+        "donation_id": donation_id, "stage": stage, "batch": closed + 1, "details": {},
         "status": "pending", "created_at": now, "send_after": now + window})
 
 

@@ -11,22 +11,14 @@ SMS or a Telegram message, nor into the first message to an address, and are nev
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 import phonenumbers
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.notifications import config
 from services.notifications.models import Message
-
-
-def sms_countries() -> set[str]:
-    return {c.strip().upper() for c in os.environ.get("SMS_COUNTRIES", "UA").split(",") if c.strip()}
-
-
-def daily_cap() -> int:
-    return int(os.environ.get("NOTIFY_RECIPIENT_DAILY_CAP", "6"))
 
 
 def sms_allowed(phone: str | None) -> bool:
@@ -36,7 +28,7 @@ def sms_allowed(phone: str | None) -> bool:
         number = phonenumbers.parse(phone, None)
     except phonenumbers.NumberParseException:
         return False
-    return phonenumbers.region_code_for_number(number) in sms_countries()
+    return phonenumbers.region_code_for_number(number) in config.sms_countries()
 
 
 def channel_allowed(channel: str, address: str | None) -> bool:
@@ -46,4 +38,4 @@ def channel_allowed(channel: str, address: str | None) -> bool:
 def over_daily_cap(session: Session, recipient_hash: str, now: datetime) -> bool:
     sent_lately = session.scalar(select(func.count()).select_from(Message).where(
         Message.recipient_hash == recipient_hash, Message.created_at > now - timedelta(days=1)))
-    return sent_lately >= daily_cap()
+    return sent_lately >= config.daily_cap()

@@ -2,25 +2,23 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.notifications import alerts, delivery
+from services.notifications import alerts, config, delivery
 from services.notifications.models import Contact, DonorGuard, ErasedDonor, Message, Notice, StaffAlert, TelegramLink
-from services.notifications.schedule import batch_window
 from shared import db, staff_identity
 from shared.bus.consumer import Handlers
 from shared.erasure import scrub_contact_events, scrub_text
 from shared.models import DeadLetter, utcnow
 
 
-def _notice(session: Session, donation_id, stage: str, occurred_at=None, **details) -> None:
-    """At most one notice per donation and stage, whatever arrives twice. News of a pickup
-    that something newer has overtaken is kept, but never told."""
-    values = {"donation_id": donation_id, "stage": stage, "details": details, "status": "pending",
-              "created_at": utcnow(), "send_after": utcnow(), "occurred_at": occurred_at}
+def _notice(session: Session, donation_id, stage: str, occurred_at=None, *, occasion_at=None, **details) -> None:
+    """At most one notice per donation and stage (and occasion), whatever arrives twice. News of
+    a pickup that something newer has overtaken is kept, but never told."""
+    values = {"donation_id": donation_id, "stage": stage, "occasion_at": occasion_at, "details": details,
+              "status": "pending", "created_at": utcnow(), "send_after": utcnow(), "occurred_at": occurred_at}
     if occurred_at is not None and delivery.superseded_now(session, donation_id, stage, occurred_at):
         values.update(status="dropped", reason="superseded by newer news")
     db.insert_ignoring_duplicates(session, Notice.__table__, values)
@@ -81,9 +79,8 @@ def on_donation_offered(session: Session, event: dict) -> None:
 def _pickup_window_notice(session: Session, event: dict, stage: str) -> None:
     """One notice per window: a new time is news, the same time heard twice is not."""
     p = event["payload"]
-    key = f"{stage}:{p['scheduled_start'].astimezone(timezone.utc).isoformat()}"
-    _notice(session, p["donation_id"], key, event["occurred_at"], start=p["scheduled_start"].isoformat(),
-            end=p["scheduled_end"].isoformat())
+    _notice(session, p["donation_id"], stage, event["occurred_at"], occasion_at=p["scheduled_start"],
+            start=p["scheduled_start"].isoformat(), end=p["scheduled_end"].isoformat())
 
 
 def on_pickup_scheduled(session: Session, event: dict) -> None:
@@ -107,8 +104,8 @@ def on_pickup_rescheduled(session: Session, event: dict) -> None:
 
 def on_pickup_failed(session: Session, event: dict) -> None:
     p = event["payload"]
-    stage = f"pickup_failed:{event['occurred_at'].astimezone(timezone.utc).isoformat()}"
-    _notice(session, p["donation_id"], stage, event["occurred_at"], reason=p["reason"])
+    _notice(session, p["donation_id"], "pickup_failed", event["occurred_at"], occasion_at=event["occurred_at"],
+            reason=p["reason"])
 
 
 def on_donation_cancelled(session: Session, event: dict) -> None:
@@ -157,7 +154,7 @@ def _per_copy(stage: str):
     def handle(session: Session, event: dict) -> None:
         payload = event["payload"]
         if delivery.copy_fact(session, payload, stage, event["occurred_at"]):
-            delivery.batch_window_notice(session, payload["donation_id"], stage, batch_window(), utcnow())
+            delivery.batch_window_notice(session, payload["donation_id"], stage, config.batch_window(), utcnow())
     return handle
 
 
@@ -174,7 +171,7 @@ def watch_pickup(session: Session, event: dict) -> None:
     key = f"pickup:{p['donation_id']}"
     if event["type"] in ("donations.pickup_scheduled", "donations.pickup_rescheduled"):
         alerts.watch(session, key, "pickup", at, open_=True,
-                     due_at=p["scheduled_end"] + alerts.pickup_grace(), donation_id=str(p["donation_id"]))
+                     due_at=p["scheduled_end"] + config.pickup_grace(), donation_id=str(p["donation_id"]))
     else:  # collected, failed (it will be rescheduled or cancelled), cancelled
         alerts.watch(session, key, "pickup", at, open_=False)
 
@@ -184,7 +181,7 @@ def watch_shipment(session: Session, event: dict) -> None:
     p, at = event["payload"], event["occurred_at"]
     key = f"shipment:{p['shipment_id']}"
     if event["type"] == "catalog.shipment_dispatched":
-        alerts.watch(session, key, "shipment", at, open_=True, due_at=at + alerts.shipment_days(),
+        alerts.watch(session, key, "shipment", at, open_=True, due_at=at + config.shipment_days(),
                      **{k: str(p.get(k)) for k in ("shipment_id", "centre_code", "centre_name", "settlement",
                                                    "carrier_tracking")})
     else:

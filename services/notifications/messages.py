@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from services.notifications.sms import plain_punctuation
+from services.notifications.sms_segments import plain_punctuation
 from shared.i18n import books, latin
 
 _env = Environment(loader=PackageLoader("services.notifications", "templates/messages"),

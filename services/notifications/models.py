@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.models import AwareDateTime, BigId, utcnow
@@ -35,8 +35,9 @@ class Contact(Base):
 
 
 class Notice(Base):
-    """A stage of a donation the donor must hear of: at most one per donation and stage
-    (per-copy stages: one per batch, `on_shelves:1`, `on_shelves:2`, …).
+    """A stage of a donation the donor must hear of, at most once: once per donation and stage;
+    for a stage that can happen again, once per occasion (`occasion_at`: a pickup window's
+    start, a failure's time); for per-copy news, once per batch (`batch` 1, 2, …).
 
     `send_after` holds it in the database: the end of a batching window, or a contact that
     has not arrived yet. The delivery loop turns a due notice into messages.
@@ -44,11 +45,18 @@ class Notice(Base):
     """
 
     __tablename__ = "notices"
-    __table_args__ = (UniqueConstraint("donation_id", "stage", name="uq_notice_stage"),)
+    __table_args__ = (
+        Index("uq_notice_once", "donation_id", "stage", "batch", unique=True,
+              sqlite_where=text("occasion_at IS NULL"), postgresql_where=text("occasion_at IS NULL")),
+        Index("uq_notice_occasion", "donation_id", "stage", "occasion_at", unique=True,
+              sqlite_where=text("occasion_at IS NOT NULL"), postgresql_where=text("occasion_at IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     donation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
-    stage: Mapped[str] = mapped_column(String(80), nullable=False)
+    stage: Mapped[str] = mapped_column(String(40), nullable=False)
+    batch: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")  # per-copy: 1, 2, …
+    occasion_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
     channel: Mapped[str | None] = mapped_column(String(20))
@@ -79,17 +87,18 @@ class CopyFact(Base):
 class Message(Base):
     """One message to one recipient on one channel: the delivery log.
 
-    Never twice: (recipient, donation, stage, channel) is unique. The recipient is kept as a
-    keyed hash, and the text is wiped on erasure, so the log holds no personal data."""
+    Never twice: one per recipient, notice and channel — a notice being one donation's stage
+    (and occasion or batch), that is one per recipient, donation, stage and channel. The
+    recipient is kept as a keyed hash, and the text is wiped on erasure, so the log holds no
+    personal data."""
 
     __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("recipient_hash", "donation_id", "stage", "channel",
-                                       name="uq_message_once"),)
+    __table_args__ = (UniqueConstraint("recipient_hash", "notice_id", "channel", name="uq_message_once"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), nullable=False, index=True)
     donation_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, index=True)
-    stage: Mapped[str] = mapped_column(String(80), nullable=False)
+    stage: Mapped[str] = mapped_column(String(40), nullable=False)  # the notice's, for the log
     channel: Mapped[str] = mapped_column(String(20), nullable=False)
     recipient_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     # pending → sending → sent | failed (after the last retry, or a permanent refusal)

@@ -6,11 +6,11 @@ import structlog
 from billiard.exceptions import SoftTimeLimitExceeded
 
 from services.notifications import delivery
+from services.notifications.beat import DELIVER_TASK
 from services.notifications.handlers import HANDLERS
 from shared.bus.celery_app import make_celery
 from shared.bus.exclusive import exclusive
 
-DELIVER_TASK = "bookcross.notifications.deliver"
 log = structlog.get_logger("bookcross.delivery")
 
 app = make_celery("notifications", HANDLERS)

@@ -34,9 +34,9 @@ from shared.outbox.relay import relay_pending, set_publisher
 log = structlog.get_logger("bookcross.bus")
 
 
-def make_celery(service: str, handlers: Handlers) -> Celery:
-    app = Celery(f"bookcross.{service}", broker=config.redis_url(), set_as_current=False)
-    app.conf.update(celery_settings(default_queue=service))
+def install_publisher(service: str):
+    """How this process sends `service`'s outbox events to their subscribers' queues (the relay
+    and `bookcross events replay` use it); registered for the after-commit nudge."""
     publisher_app = _publisher_app(service)
 
     def publish(subscriber: str, envelope: dict) -> None:
@@ -51,7 +51,13 @@ def make_celery(service: str, handlers: Handlers) -> Celery:
         )
 
     set_publisher(service, publish)
-    app.bookcross_publish = publish
+    return publish
+
+
+def make_celery(service: str, handlers: Handlers) -> Celery:
+    app = Celery(f"bookcross.{service}", broker=config.redis_url(), set_as_current=False)
+    app.conf.update(celery_settings(default_queue=service))
+    app.bookcross_publish = install_publisher(service)
 
     @app.task(name=consume_task_name(service), bind=True, max_retries=None)
     def consume(self, envelope: dict, failures: int = 0) -> dict:

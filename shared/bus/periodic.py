@@ -4,11 +4,15 @@ Every task here is safe to run twice at once (claims with SKIP LOCKED or a lease
 deletes, the delivery loop's network-wide lock), so two beats are harmless; and when no beat
 is heard for a while (BEAT_SILENT_SECONDS), each worker sends its own service's periodic
 tasks itself (shared.bus.watchdog), so a stopped beat delays nothing.
+
+Each service adds its own periodic work through an entry point of the group
+`bookcross.periodic` (pyproject.toml): a function returning its `Periodic` entries.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 
 import redis
 
@@ -16,6 +20,7 @@ from shared import config
 from shared.bus import retention
 from shared.bus.subscriptions import prune_task_name, relay_queue, relay_task_name
 
+PERIODIC_GROUP = "bookcross.periodic"
 BEAT_KEY = "bookcross:beat:alive"  # set by beat on every tick, with a short expiry
 
 
@@ -42,8 +47,7 @@ def periodic_tasks() -> list[Periodic]:
     tasks = [Periodic(f"{s}-outbox-sweep", relay_task_name(s), s, sweep) for s in config.SERVICES]
     tasks += [Periodic(f"{s}-bus-prune", prune_task_name(s), s, retention.prune_every())
               for s in config.SERVICES]
-    tasks.append(Periodic("notifications-deliver", "bookcross.notifications.deliver",  # notifications/tasks.py
-                          "notifications", float(os.environ.get("NOTIFY_TICK_SECONDS", "2"))))
+    tasks += [task for hook in entry_points(group=PERIODIC_GROUP) for task in hook.load()()]
     return tasks
 
 

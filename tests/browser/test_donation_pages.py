@@ -8,7 +8,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from services.catalog.services import add_staff
+from services.catalog.services.staff import add_staff
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from services.catalog.services import add_staff
+from services.catalog.services.staff import add_staff
 from tests.e2e.catalog_steps import (
     allocate_and_dispatch,
     bearer,

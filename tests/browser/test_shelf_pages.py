@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from services.catalog.models import Scan
-from services.catalog.services import add_staff
+from services.catalog.services.staff import add_staff
 from shared import db
 from shared.models import OutboxEvent
 from tests.e2e.catalog_steps import allocate_and_dispatch, catalogue, collected_donation, only_these_shelves

@@ -18,7 +18,7 @@ def bearer(token: str) -> dict:
 
 
 def centre_token(code: str, name: str | None = None) -> str:
-    from shared.testing.staff import staff_token
+    from tests.staff import staff_token
 
     return staff_token(name or f"staff-{code}", "centre_staff", code)
 

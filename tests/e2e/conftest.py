@@ -55,7 +55,7 @@ def e2e_env(pg_admin_url, redis_server, open_library, smtp_server, sms_gateway):
     for key, value in env.items():
         patch.setenv(key, value)
     db.dispose_all()  # after the environment is set: see tests/conftest.py _use_databases
-    from services.catalog.services import seed_centres
+    from services.catalog.services.centres import seed_centres
     from shared.migrate import upgrade
 
     for service, url in urls.items():
@@ -108,13 +108,13 @@ def control(network):
 
 @pytest.fixture(scope="module")
 def logistics_token(e2e_env):
-    from shared.testing.staff import staff_token
+    from tests.staff import staff_token
 
     return staff_token("olha", "logistics")
 
 
 @pytest.fixture(scope="module")
 def admin_token(e2e_env):
-    from shared.testing.staff import staff_token
+    from tests.staff import staff_token
 
     return staff_token("admin", "admin")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from services.notifications.sms import measure
+from services.notifications.sms_segments import measure
 from shared.testing import wait_for
 from tests.e2e.catalog_steps import (
     allocate_and_dispatch,

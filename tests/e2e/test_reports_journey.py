@@ -303,7 +303,7 @@ def test_every_figure_of_the_dashboard_and_the_open_data(network, logistics_toke
         {code: equity[code]["on_shelf"] for code in SHELVES}
 
     # `bookcross reports rebuild`, from catalog's records and the event archive: the same figures.
-    from services.catalog.reports import rebuild
+    from services.catalog.services.reports import rebuild
 
     rebuild()
     again = requests.get(dashboard, headers=bearer(logistics_token), timeout=10).json()

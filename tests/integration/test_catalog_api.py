@@ -37,7 +37,7 @@ def client(seeded_centres, redis_client, monkeypatch):
 
 @pytest.fixture
 def staff(tokens):
-    from shared.testing.staff import make_staff
+    from tests.staff import make_staff
 
     return {**tokens, "kharkiv": make_staff("iryna", "centre_staff", KHARKIV),
             "lviv": make_staff("marta", "centre_staff", LVIV)}

@@ -245,7 +245,7 @@ def test_erasure_leaves_a_log_without_personal_data(channels):
     assert sent.status == "sent" and sent.text is None and sent.recipient_hash.startswith("erased:")
     assert unsent is None  # nobody left to tell: the notice was dropped, no message made
     client = create_app({"TESTING": True}).test_client()
-    from shared.testing.staff import make_staff
+    from tests.staff import make_staff
 
     log = client.get(f"/api/v1/messages?donation_id={d}", headers=auth(make_staff("a", "admin"))).json
     assert len(log) == 1 and "olena" not in str(log)

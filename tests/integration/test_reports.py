@@ -13,9 +13,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import delete, func, select
 
-from services.catalog import needs, reports
 from services.catalog.handlers import HANDLERS
 from services.catalog.models import Copy, CopyStep
+from services.catalog.services import needs, reports
 from shared import db
 from shared.bus.consumer import handle
 from shared.bus.subscriptions import subscriptions_of
@@ -45,7 +45,7 @@ def client(seeded_centres, redis_client, monkeypatch):
 
 @pytest.fixture
 def staff(tokens):
-    from shared.testing.staff import staff_token
+    from tests.staff import staff_token
 
     return {**tokens, "kharkiv": staff_token("iryna", "centre_staff", KHARKIV),
             "lviv": staff_token("marta", "centre_staff", LVIV)}
@@ -250,7 +250,7 @@ def test_dashboard_and_map_pages_are_for_staff(client, staff):
 
 
 def _cookie(name: str, role: str) -> str:
-    from shared.testing.staff import staff_cookie
+    from tests.staff import staff_cookie
 
     return staff_cookie(name, role)[1]
 
@@ -279,7 +279,7 @@ def test_open_data_is_public(client, path):
 
 def test_admin_keeps_the_oblasts_wish_lists_on_a_page(client):
     from shared.auth import form_token
-    from shared.testing.staff import staff_cookie
+    from tests.staff import staff_cookie
 
     admin, cookie = staff_cookie("admin", "admin")
     client.set_cookie("bookcross_staff", cookie)

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs
 import pytest
 
 from services.notifications.channels import PermanentFailure, TemporaryFailure
-from services.notifications.channels.sms import TwilioSms
+from services.notifications.channels.sms_gateway import TwilioSms
 from services.notifications.channels.telegram import RetryLater, TelegramBot
-from services.notifications.sms import measure
+from services.notifications.sms_segments import measure
 from shared.embedded import free_port
 from shared.i18n import latin
 from shared.testing.standin import StandInServer, scripted

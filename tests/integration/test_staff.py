@@ -12,8 +12,8 @@ from services.donations.app import create_app as donations_app
 from services.notifications.app import create_app as notifications_app
 from shared.auth import COOKIE_NAME, issue_token, read_token
 from shared.cli import main
-from shared.testing.staff import sync_identities
 from tests.conftest import auth
+from tests.staff import sync_identities
 
 BOARD = "/api/v1/donations/board"
 MESSAGES = "/api/v1/messages?donation_id=00000000-0000-0000-0000-000000000000"

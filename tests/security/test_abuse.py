@@ -16,10 +16,10 @@ from services.notifications.app import create_app as notifications_app
 from services.notifications.delivery import deliver_due
 from services.notifications.models import Message, Notice
 from shared import auth, db
-from shared.testing.staff import make_staff
 from tests.conftest import auth as bearer
 from tests.integration.test_delivery import channels, donor, hear  # noqa: F401  (fixture)
 from tests.samples import offer
+from tests.staff import make_staff
 
 APPS = {"catalog": catalog_app, "donations": donations_app, "notifications": notifications_app}
 
@@ -226,7 +226,7 @@ def test_the_offer_form_row_count_is_bounded(databases, redis_client):
 
 
 def test_reader_notes_are_plain_text_safe_in_html(databases, redis_client):
-    from services.catalog.readers import clean_note
+    from services.catalog.services.readers import clean_note
 
     assert clean_note("<b>Дуже</b> &lt;script&gt;alert(1)&lt;/script&gt; раджу") == "Дуже ‹script›alert(1)‹/script› раджу"
     assert "<" not in clean_note("&lt;img src=x onerror=alert(1)&gt;")

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from shared import auth, config
-from shared.testing.staff import make_staff, sync_identities
+from tests.staff import make_staff, sync_identities
 
 OWN, OTHER = "1241", "6341"
 PRINCIPALS = ("anonymous", "admin", "logistics", "centre_own", "centre_other", "disabled", "expired")
@@ -192,7 +192,7 @@ def principals(databases, seeded_centres):
             "centre_own": make_staff("m-own", "centre_staff", OWN),
             "centre_other": make_staff("m-other", "centre_staff", OTHER)}
     disabled = make_staff("m-disabled", "logistics")
-    from services.catalog.services import set_active
+    from services.catalog.services.staff import set_active
 
     set_active("m-disabled", False)
     sync_identities()

@@ -2,7 +2,7 @@ import jinja2
 import pytest
 
 from services.notifications.messages import render
-from services.notifications.sms import measure
+from services.notifications.sms_segments import measure
 
 URL = "http://127.0.0.1:8002/track/1RF4-VTG9-TYZZ-G"
 CENTRES = [{"settlement": "Краматорськ", "oblast": "Донецька", "priority": True},

@@ -3,7 +3,8 @@ from datetime import datetime, time, timedelta, timezone
 import pytest
 import time_machine
 
-from services.notifications.schedule import KYIV, earliest_send, is_quiet, send_after
+from services.notifications import config
+from services.notifications.domain import KYIV, backoff, earliest_send, is_quiet, superseded
 
 QUIET = (time(21), time(9))
 
@@ -41,17 +42,24 @@ def test_the_morning_after_a_clock_change_is_still_nine_oclock():
     assert (held.astimezone(KYIV).hour, held.astimezone(KYIV).minute) == (9, 0)
 
 
-def test_per_copy_stages_wait_for_their_batching_window(monkeypatch):
-    monkeypatch.setenv("NOTIFY_BATCH_WINDOW", "600")
-    noon = kyiv(2026, 11, 28, 12, 0)
-    assert send_after("on_shelves", noon, "email") == noon + timedelta(minutes=10)
-    assert send_after("collected", noon, "email") == noon
-    assert send_after("on_shelves", kyiv(2026, 11, 28, 20, 55), "sms") == kyiv(2026, 11, 29, 9, 0)
-
-
 def test_configured_quiet_hours(monkeypatch):
     monkeypatch.setenv("NOTIFY_QUIET_START", "22:30")
     monkeypatch.setenv("NOTIFY_QUIET_END", "08:00")
     with time_machine.travel(kyiv(2026, 11, 28, 22, 45), tick=False):
         now = datetime.now(timezone.utc)
-        assert send_after("collected", now, "sms") == kyiv(2026, 11, 29, 8, 0)
+        assert earliest_send(now, "sms", config.quiet_hours()) == kyiv(2026, 11, 29, 8, 0)
+
+
+def test_news_of_a_pickup_is_not_told_once_newer_news_is_known():
+    noon = kyiv(2026, 11, 28, 12, 0)
+    later = noon + timedelta(hours=1)
+    assert superseded("pickup_scheduled", noon, [("pickup_rescheduled", later)])
+    assert superseded("pickup_failed", noon, [("collected", later)])
+    assert not superseded("pickup_scheduled", later, [("pickup_rescheduled", noon)])
+    assert not superseded("collected", noon, [("cancelled", later)])  # only pickup news goes stale
+    assert not superseded("pickup_scheduled", noon, [("on_shelves", later)])
+
+
+def test_retries_back_off_exponentially_up_to_a_cap():
+    assert [backoff(n, 30, 3600) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert backoff(20, 30, 3600) == 3600

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from services.catalog import charts
 from services.catalog.allocation import CentreState, need_scores
 from services.catalog.report_pages import duration
-from services.catalog.report_views import percentile
-from services.catalog.reports import _outcome, kyiv_month, kyiv_week
+from services.catalog.services.figures import percentile
+from services.catalog.services.reports import _outcome, kyiv_month, kyiv_week
 
 
 def test_nearest_rank_percentiles():

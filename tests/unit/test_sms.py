@@ -1,6 +1,6 @@
 import pytest
 
-from services.notifications.sms import measure
+from services.notifications.sms_segments import measure
 from shared.i18n import latin
 
 
@@ -36,7 +36,7 @@ def test_latin_ukrainian_is_cheaper():
 
 
 def test_typography_is_made_plain_for_gsm7():
-    from services.notifications.sms import plain_punctuation
+    from services.notifications.sms_segments import plain_punctuation
 
     text = plain_punctuation(latin("Книжки їдуть на сортування — а звідти «на полиці»…"))
     assert text == 'Knyzhky yidut na sortuvannia - a zvidty "na polytsi"...'

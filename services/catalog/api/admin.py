@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.catalog import admin
 from services.catalog.schemas import CentreChangeIn, CentreOut, PriorityIn, PriorityOut, ShelfIn
+from services.catalog.services import centres
 from shared.auth import require
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Shelves and priorities (admin)")
@@ -20,7 +20,7 @@ class Shelf(MethodView):
     @blp.doc(security=BEARER)
     def post(self, data, code: str):
         """Open a bookcrossing shelf at the centre."""
-        return admin.open_shelf(code, data["capacity"], data["auto_shelve"])
+        return centres.open_shelf(code, data["capacity"], data["auto_shelve"])
 
 
 @blp.route("/centres/<string:code>")
@@ -31,7 +31,7 @@ class CentreSettings(MethodView):
     @blp.doc(security=BEARER)
     def patch(self, data, code: str):
         """Change shelf capacity (never below what the shelf holds), visitors, auto-shelving."""
-        return admin.change_centre(code, data)
+        return centres.change_centre(code, data)
 
 
 @blp.route("/oblasts")
@@ -40,7 +40,7 @@ class Oblasts(MethodView):
     @blp.response(200, PriorityOut(many=True))
     @blp.doc(security=BEARER)
     def get(self):
-        return admin.priorities()
+        return centres.priorities()
 
 
 @blp.route("/oblasts/<string:oblast>/priority")
@@ -51,4 +51,4 @@ class Priority(MethodView):
     @blp.doc(security=BEARER)
     def put(self, data, oblast: str):
         """An oblast's priority weight (1 = normal; more = it gets books sooner)."""
-        return admin.set_priority(oblast, data["weight"])
+        return centres.set_priority(oblast, data["weight"])

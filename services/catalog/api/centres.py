@@ -2,8 +2,8 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.catalog import services
 from services.catalog.schemas import CentreOut, CentreQuery
+from services.catalog.services import centres
 from shared.auth import public
 
 blp = Blueprint("centres", __name__, url_prefix="/api/v1/centres",
@@ -17,4 +17,4 @@ class Centres(MethodView):
     @blp.response(200, CentreOut(many=True))
     def get(self, query):
         """Every centre, with what we know (and do not know) of its shelf and visitors."""
-        return services.list_centres(with_shelf=query["with_shelf"], oblast=query["oblast"])
+        return centres.list_centres(with_shelf=query["with_shelf"], oblast=query["oblast"])

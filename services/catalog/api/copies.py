@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.catalog import readers
 from services.catalog.schemas import CopyPageOut, NoteIn, NoteOut
+from services.catalog.services import readers
 from shared.auth import public
 from shared.limits import limited
 

@@ -7,8 +7,8 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.catalog import intake
 from services.catalog.schemas import IntakeIn, IntakeOut, TitleLookupOut
+from services.catalog.services import intake
 from shared.auth import current_staff, require
 from shared.books import normalise_isbn
 from shared.i18n import current_language, t

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from services.catalog import likes, needs, report_views
+from services.catalog.services import figures, needs, readers
 from shared.auth import current_staff, public, require
 from shared.i18n import field_error
 from shared.limits import allowed
@@ -49,7 +49,7 @@ class Dashboard(MethodView):
         month = args.get("month")
         if month and not MONTH.match(month):
             raise ApiError(422, "error.unprocessable", errors={"month": [field_error("catalog.bad_month")]})
-        return plain(report_views.dashboard(month))
+        return plain(figures.dashboard(month))
 
 
 @blp.route("/needs")
@@ -79,4 +79,4 @@ class Likes(MethodView):
         """A reader's 'I liked this book'."""
         if not allowed("likes"):  # rate limit of this route
             raise ApiError(429, "error.too_many")
-        return likes.like(code)
+        return readers.like(code)

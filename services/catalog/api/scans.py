@@ -6,11 +6,10 @@ import uuid
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.catalog import scanning
 from services.catalog.schemas import CopyOut, InventoryOut, MisroutedDecisionIn, RecentScanOut, ScanIn, ScanOut
+from services.catalog.services import scanning
 from shared.auth import current_staff, require
 from shared.i18n import current_language
-from shared.web import ApiError
 
 blp = Blueprint("scans", __name__, url_prefix="/api/v1/centres/<string:code>",
                 description="Scans at a centre (centre staff of that centre, logistics, admin)")
@@ -43,10 +42,7 @@ class CurrentInventory(MethodView):
     @blp.doc(security=BEARER)
     def get(self, code: str):
         """The open shelf count (scans in `inventory` mode open one)."""
-        inventory = scanning.current_inventory(code)
-        if inventory is None:
-            raise ApiError(404, "catalog.inventory_not_found")
-        return inventory
+        return scanning.current_inventory(code)
 
 
 @blp.route("/inventory/closing")

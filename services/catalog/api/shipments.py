@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.catalog import shipping
 from services.catalog.schemas import (
     AcceptedOut,
     AllocationIn,
@@ -15,9 +14,9 @@ from services.catalog.schemas import (
     ShipmentQuery,
     ShipmentSummaryOut,
 )
+from services.catalog.services import shipping
 from shared.auth import current_staff, require
 from shared.i18n import current_language
-from shared.web import ApiError
 
 blp = Blueprint("shipments", __name__, url_prefix="/api/v1",
                 description="Allocation of copies to centres, and shipments")
@@ -78,12 +77,6 @@ class Shipments(MethodView):
         return shipping.list_shipments(status=query["status"], centre_code=centre)
 
 
-def _own_shipment(shipment_id: int) -> None:
-    staff = current_staff()
-    if staff.role == "centre_staff" and shipping.shipment_centre(shipment_id) != staff.centre:
-        raise ApiError(403, "error.forbidden_centre", centre=staff.centre)
-
-
 @blp.route("/shipments/<int:shipment_id>")
 class ShipmentById(MethodView):
     @require("logistics", "centre_staff")
@@ -91,7 +84,7 @@ class ShipmentById(MethodView):
     @blp.doc(security=BEARER)
     def get(self, shipment_id: int):
         """The shipment and its manifest."""
-        _own_shipment(shipment_id)
+        shipping.check_own(shipment_id, current_staff())
         return shipping.get_shipment(shipment_id)
 
 
@@ -113,5 +106,5 @@ class Closing(MethodView):
     @blp.doc(security=BEARER)
     def post(self, shipment_id: int):
         """Close the shipment; the answer lists copies that never arrived (marked missing)."""
-        _own_shipment(shipment_id)
+        shipping.check_own(shipment_id, current_staff())
         return shipping.close(shipment_id, current_staff().name)

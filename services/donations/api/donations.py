@@ -7,7 +7,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.donations import domain, services, texts
+from services.donations import services
 from services.donations.schemas import (
     BoardOblast,
     CollectionIn,
@@ -19,17 +19,10 @@ from services.donations.schemas import (
 )
 from shared.auth import current_staff, public, require
 from shared.codes import display
-from shared.i18n import current_language
 from shared.limits import limited
-from shared.web import ApiError
 
 blp = Blueprint("donations", __name__, url_prefix="/api/v1/donations",
                 description="Donation offers and pickup logistics")
-
-
-def _conflict(exc: domain.TransitionNotAllowed):
-    return ApiError(409, "donations.transition",
-                    status=texts.status_name(exc.status, current_language()))
 
 
 @blp.route("")
@@ -46,13 +39,8 @@ class Donations(MethodView):
 
 
 def offer(data: dict) -> services.Offered:
-    """The public offer use case, its refusals as API errors."""
-    try:
-        return services.offer_donation(data, idempotency_key=idempotency_key())
-    except services.IdempotencyKeyReused:
-        raise ApiError(422, "donations.idempotency_key_reused") from None
-    except services.AlreadyOffered:
-        raise ApiError(409, "donations.already_offered") from None
+    """The public offer use case, with the request's Idempotency-Key."""
+    return services.offer_donation(data, idempotency_key=idempotency_key())
 
 
 def idempotency_key() -> str | None:
@@ -67,15 +55,6 @@ def created_response(offered: services.Offered):
         return body, 200, {"Idempotent-Replayed": "true"}
     return body
 
-
-def staff_action(action, *args, **kwargs):
-    """Run a logistics use case, turning its domain errors into API errors."""
-    try:
-        return action(*args, **kwargs)
-    except services.NotFound:
-        raise ApiError(404, "donations.not_found") from None
-    except domain.TransitionNotAllowed as exc:
-        raise _conflict(exc) from None
 
 
 @blp.route("/board")
@@ -94,7 +73,7 @@ class DonationById(MethodView):
     @blp.response(200, DonationOut)
     @blp.doc(security=[{"bearer": []}])
     def get(self, donation_id: uuid.UUID):
-        return staff_action(services.get_donation, donation_id)
+        return services.get_donation(donation_id)
 
 
 @blp.route("/<uuid:donation_id>/pickup")
@@ -105,8 +84,8 @@ class Pickup(MethodView):
     @blp.doc(security=[{"bearer": []}])
     def post(self, data, donation_id: uuid.UUID):
         """Schedule (or reschedule) the pickup into a window."""
-        return staff_action(services.schedule_pickup, donation_id, data["scheduled_start"],
-                            data["scheduled_end"], actor=current_staff().name)
+        return services.schedule_pickup(donation_id, data["scheduled_start"], data["scheduled_end"],
+                                        actor=current_staff().name)
 
 
 @blp.route("/<uuid:donation_id>/pickup/failure")
@@ -117,8 +96,7 @@ class PickupFailure(MethodView):
     @blp.doc(security=[{"bearer": []}])
     def post(self, data, donation_id: uuid.UUID):
         """The pickup did not happen; `reason` is told to the donor."""
-        return staff_action(services.fail_pickup, donation_id, data["reason"],
-                            actor=current_staff().name)
+        return services.fail_pickup(donation_id, data["reason"], actor=current_staff().name)
 
 
 @blp.route("/<uuid:donation_id>/cancellation")
@@ -129,8 +107,7 @@ class Cancellation(MethodView):
     @blp.doc(security=[{"bearer": []}])
     def post(self, data, donation_id: uuid.UUID):
         """Cancel a donation that has not been collected, with a reason."""
-        return staff_action(services.cancel, donation_id, by="staff", actor=current_staff().name,
-                            reason=data["reason"])
+        return services.cancel(donation_id, by="staff", actor=current_staff().name, reason=data["reason"])
 
 
 @blp.route("/<uuid:donation_id>/collection")
@@ -141,5 +118,5 @@ class Collection(MethodView):
     @blp.doc(security=[{"bearer": []}])
     def post(self, data, donation_id: uuid.UUID):
         """Record what was collected (it may differ from the offer; both are kept)."""
-        return staff_action(services.record_collection, donation_id, data["collected_count"],
-                            actor=current_staff().name, note=data["note"])
+        return services.record_collection(donation_id, data["collected_count"], actor=current_staff().name,
+                                          note=data["note"])

@@ -39,10 +39,7 @@ class TrackFeedback(MethodView):
         """'Was this useful?' for the tracking page: the latest answer counts."""
         if not allowed("feedback"):  # rate limit of this route
             raise ApiError(429, "error.too_many")
-        try:
-            donation, _ = services.find_by_tracking_code(code)
-        except services.NotFound:
-            raise ApiError(404, "donations.tracking_not_found") from None
+        donation, _ = services.find_by_tracking_code(code)
         return impact.give_feedback(donation.id, "tracking", data["useful"], data["comment"])
 
 
@@ -55,7 +52,4 @@ class Impact(MethodView):
         readers, readers' notes. One donor's donations only."""
         if not allowed("impact"):  # rate limit of this route
             raise ApiError(429, "error.too_many")
-        try:
-            return _plain(impact.report(token))
-        except impact.NotFound:
-            raise ApiError(404, "error.not_found") from None
+        return _plain(impact.report(token))

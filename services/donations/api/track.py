@@ -5,14 +5,13 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.donations import domain, services, texts
+from services.donations import services, texts
 from services.donations.schemas import OptionalReasonIn, TrackingOut
 from shared import donor_links
 from shared.auth import public
 from shared.codes import display
 from shared.i18n import current_language
 from shared.limits import limited
-from shared.web import ApiError
 
 blp = Blueprint("track", __name__, url_prefix="/api/v1/track",
                 description="A donor's view of their donation")
@@ -61,17 +60,7 @@ class Track(MethodView):
     def get(self, code: str):
         """The timeline of a donation in plain words (`?script=latin` for Latin letters)."""
         # A mistyped code and an unknown one get the same answer: nothing to probe.
-        return _by_code(tracking_view, code, current_language(), request.args.get("script") == "latin")
-
-
-def _by_code(action, code: str, *args, **kwargs):
-    try:
-        return action(code, *args, **kwargs)
-    except services.NotFound:
-        raise ApiError(404, "donations.tracking_not_found") from None
-    except domain.TransitionNotAllowed as exc:
-        raise ApiError(409, "donations.transition",
-                       status=texts.status_name(exc.status, current_language())) from None
+        return tracking_view(code, current_language(), request.args.get("script") == "latin")
 
 
 @blp.route("/<string:code>/cancellation")
@@ -82,10 +71,8 @@ class DonorCancellation(MethodView):
     @blp.response(200, TrackingOut)
     def post(self, data, code: str):
         """The donor cancels their own donation (before it is collected)."""
-        def cancel(code):
-            donation, _ = services.find_by_tracking_code(code)
-            services.cancel(donation.id, by="donor", actor="donor", reason=data["reason"])
-        _by_code(cancel, code)
+        donation, _ = services.find_by_tracking_code(code)
+        services.cancel(donation.id, by="donor", actor="donor", reason=data["reason"])
         return tracking_view(code, current_language(), False)
 
 
@@ -97,5 +84,5 @@ class DonorErasure(MethodView):
     def post(self, code: str):
         """Forget me: name and contacts are erased here and in notifications; the
         donation's statistics remain."""
-        _by_code(services.erase_donor, code)
+        services.erase_donor(code)
         return tracking_view(code, current_language(), False)

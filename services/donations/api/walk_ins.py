@@ -26,7 +26,4 @@ class WalkIns(MethodView):
         if not is_known_centre(code):
             raise ApiError(404, "donations.unknown_centre")
         data["idempotency_key"] = idempotency_key()
-        try:
-            return created_response(services.register_walk_in(code, data, actor=current_staff().name))
-        except services.IdempotencyKeyReused:
-            raise ApiError(422, "donations.idempotency_key_reused") from None
+        return created_response(services.register_walk_in(code, data, actor=current_staff().name))

@@ -2,10 +2,8 @@
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import select
 
-from services.notifications.models import Message, Notice
-from shared import db
+from services.notifications import services
 from shared.auth import require
 
 blp = Blueprint("messages", __name__, url_prefix="/api/v1",
@@ -37,6 +35,9 @@ class NoticeOut(Schema):
     id = fields.Integer()
     donation_id = fields.UUID()
     stage = fields.String()
+    batch = fields.Integer(metadata={"description": "per-copy stages: the batch (1, 2, …), one message each"})
+    occasion_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "a stage that can happen again: the pickup window's start, or when the pickup failed"})
     status = fields.String(metadata={"description": "pending | done | dropped"})
     reason = fields.String(allow_none=True)
     channel = fields.String(allow_none=True)
@@ -52,9 +53,7 @@ class Messages(MethodView):
     @blp.doc(security=[{"bearer": []}])
     def get(self, query):
         """Every message to the donor of this donation (no addresses, no text after erasure)."""
-        with db.session_scope("notifications") as session:
-            return list(session.scalars(select(Message).where(
-                Message.donation_id == query["donation_id"]).order_by(Message.id)))
+        return services.messages_of(query["donation_id"])
 
 
 @blp.route("/notices")
@@ -65,6 +64,4 @@ class Notices(MethodView):
     @blp.doc(security=[{"bearer": []}])
     def get(self, query):
         """What the donor is to be told, stage by stage (a batch waits for its window to close)."""
-        with db.session_scope("notifications") as session:
-            return list(session.scalars(select(Notice).where(
-                Notice.donation_id == query["donation_id"]).order_by(Notice.id)))
+        return services.notices_of(query["donation_id"])

@@ -1,37 +1,29 @@
 """At the hub: titles by ISBN (with the metadata cache), copies with codes, labels."""
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.catalog import domain
+from services.catalog import config, domain
 from services.catalog.labels import Label, label_sheet
 from services.catalog.metadata import OpenLibrary, ProviderUnavailable
 from services.catalog.models import Copy, IncomingDonation, IsbnLookup, Title
-from services.catalog.services import move_copies
-from shared import codes, config, db
+from services.catalog.services.copies import copy_url, copy_view, move_copies
+from shared import codes, db, errors
 from shared.books import title_key
 from shared.i18n import field_error
 from shared.models import utcnow
-from shared.web import ApiError
 
 SERVICE = "catalog"
 
 
 def provider() -> OpenLibrary | None:
     """The configured metadata provider; OPEN_LIBRARY_URL=off turns lookups off."""
-    url = os.environ.get("OPEN_LIBRARY_URL", "https://openlibrary.org")
-    if url.strip().lower() in ("", "off", "none"):
-        return None
-    return OpenLibrary(url, timeout=float(os.environ.get("OPEN_LIBRARY_TIMEOUT", "3")))
-
-
-def copy_url(code: str) -> str:
-    return f"{config.public_base_url('catalog')}/c/{codes.display(code, codes.COPY_GROUP)}"
+    url = config.open_library_url()
+    return None if url is None else OpenLibrary(url, timeout=config.open_library_timeout())
 
 
 @dataclass(frozen=True)
@@ -96,22 +88,22 @@ def catalogue(donation_id: uuid.UUID, entries: list[dict], actor: str) -> dict:
     """Catalogue copies of a donation at the hub. Every entry is checked before anything is
     written: an ISBN nobody knows needs a title typed by hand."""
     looked_up: dict[int, Lookup] = {}
-    errors: dict[str, dict] = {}
+    problems: dict[str, dict] = {}
     for index, entry in enumerate(entries):
         if entry.get("isbn") and not entry.get("title"):
             looked_up[index] = result = lookup_isbn(entry["isbn"])
             if result.status != "found":
                 key = "catalog.title_needed" if result.status == "not_found" else "catalog.provider_unavailable"
-                errors[str(index)] = {"title": [field_error(key)]}
-    if errors:
-        raise ApiError(422, "error.unprocessable", errors={"copies": errors})
+                problems[str(index)] = {"title": [field_error(key)]}
+    if problems:
+        raise errors.Invalid(errors={"copies": problems})
 
     with db.session_scope(SERVICE) as session:
         incoming = session.get(IncomingDonation, donation_id, with_for_update=True)
         if incoming is None:
-            raise ApiError(404, "catalog.donation_unknown")
+            raise errors.NotFound("catalog.donation_unknown")
         if incoming.status != "at_hub":
-            raise ApiError(409, "catalog.donation_not_at_hub", status=incoming.status)
+            raise errors.Conflict("catalog.donation_not_at_hub", status=incoming.status)
         made = []
         now = utcnow()
         for index, entry in enumerate(entries):
@@ -131,13 +123,6 @@ def catalogue(donation_id: uuid.UUID, entries: list[dict], actor: str) -> dict:
         return summary
 
 
-def copy_view(copy: Copy) -> dict:
-    return {"code": codes.display(copy.code, codes.COPY_GROUP), "title": copy.title.title,
-            "authors": copy.title.authors, "isbn": copy.title.isbn, "condition": copy.condition,
-            "status": copy.status, "centre_code": copy.centre_code,
-            "destination_code": copy.destination_code, "url": copy_url(copy.code)}
-
-
 def _summary(session: Session, incoming: IncomingDonation) -> dict:
     counts = dict(session.execute(
         select(Copy.status, func.count()).where(Copy.donation_id == incoming.donation_id)
@@ -151,11 +136,23 @@ def _summary(session: Session, incoming: IncomingDonation) -> dict:
             "difference": None if expected is None else catalogued - expected}
 
 
+def waiting_at_hub() -> list[dict]:
+    """Donations at the hub, oldest collection first, with how many of their copies are
+    catalogued so far."""
+    with db.session_scope(SERVICE) as session:
+        counts = dict(session.execute(select(Copy.donation_id, func.count()).group_by(Copy.donation_id)).all())
+        return [{"id": d.donation_id, "where": ", ".join(x for x in (d.city, d.oblast) if x) or d.centre_code or "—",
+                 "kind": d.donor_kind, "collected": d.collected_count, "catalogued": counts.get(d.donation_id, 0),
+                 "collected_at": d.collected_at}
+                for d in session.scalars(select(IncomingDonation).where(IncomingDonation.status == "at_hub")
+                                         .order_by(IncomingDonation.collected_at))]
+
+
 def intake_summary(donation_id: uuid.UUID) -> dict:
     with db.session_scope(SERVICE) as session:
         incoming = session.get(IncomingDonation, donation_id)
         if incoming is None:
-            raise ApiError(404, "catalog.donation_unknown")
+            raise errors.NotFound("catalog.donation_unknown")
         summary = _summary(session, incoming)
         copies = session.scalars(select(Copy).where(Copy.donation_id == donation_id)
                                  .order_by(Copy.catalogued_at, Copy.code))
@@ -167,7 +164,7 @@ def labels_pdf(donation_id: uuid.UUID) -> bytes:
     """A4 label sheets for the donation's copies that go to shelves (not the withdrawn)."""
     with db.session_scope(SERVICE) as session:
         if session.get(IncomingDonation, donation_id) is None:
-            raise ApiError(404, "catalog.donation_unknown")
+            raise errors.NotFound("catalog.donation_unknown")
         copies = list(session.scalars(
             select(Copy).where(Copy.donation_id == donation_id, Copy.status != "withdrawn")
             .order_by(Copy.catalogued_at, Copy.code)))

@@ -9,31 +9,16 @@ from sqlalchemy import select
 from services.catalog.allocation import CentreState, need_scores
 from services.catalog.models import Centre, OblastPriority
 from services.catalog.report_models import OblastWishes
-from services.catalog.reports import tallies
-from shared import db
+from services.catalog.services.reports import tallies
+from services.catalog.texts import WISH_KINDS
+from shared import db, errors
 from shared.i18n import field_error
 from shared.models import utcnow
-from shared.web import ApiError
 
 SERVICE = "catalog"
 # What the stock of a centre is for the allocator: on its shelf, or on the way to it.
 HELD = ("received", "shelved", "allocated", "in_transit")
 MAX_WISHES = 6
-WISH_KINDS = {
-    "ukrainian_history": ("історія України", "Ukrainian history"),
-    "business": ("бізнес і фінанси", "business and finance"),
-    "children": ("дитячі книжки", "children's books"),
-    "modern_fiction": ("сучасна українська проза", "modern Ukrainian fiction"),
-    "classics": ("класика", "classics"),
-    "poetry": ("поезія", "poetry"),
-    "science": ("науково-популярні", "popular science"),
-    "self_help": ("саморозвиток і психологія", "self-help and psychology"),
-    "languages": ("вивчення мов", "language learning"),
-    "law": ("право", "law"),
-    "military_history": ("військова історія", "military history"),
-    "local_history": ("краєзнавство", "local history"),
-}
-LEVELS = ("high", "medium", "low", "full")
 
 
 def needs() -> dict:
@@ -72,10 +57,11 @@ def needs() -> dict:
 def set_wishes(oblast: str, kinds: list[str], actor: str) -> dict:
     unknown = [k for k in kinds if k not in WISH_KINDS]
     if unknown or len(kinds) > MAX_WISHES:
-        raise ApiError(422, "error.unprocessable", errors={"kinds": [field_error("catalog.wish_kinds", limit=MAX_WISHES)]})
+        raise errors.Invalid("catalog.wish_kinds", errors={"kinds": [field_error("catalog.wish_kinds", limit=MAX_WISHES)]},
+                             limit=MAX_WISHES)
     with db.session_scope(SERVICE) as session:
         if session.scalar(select(Centre.code).where(Centre.oblast == oblast).limit(1)) is None:
-            raise ApiError(404, "catalog.unknown_oblast")
+            raise errors.NotFound("catalog.unknown_oblast")
         row = session.get(OblastWishes, oblast, with_for_update=True)
         if row is None:
             row = OblastWishes(oblast=oblast)

@@ -25,7 +25,7 @@ def sync_identities() -> None:
 def make_staff(name: str, role: str, centre: str | None = None, *, password: str | None = None,
                days: float = 1) -> str:
     """A new account's API token, usable on every service right away."""
-    from services.catalog.services import add_staff, first_token
+    from services.catalog.services.staff import add_staff, first_token
 
     token = first_token(add_staff(name, role, centre, password), days)
     sync_identities()
@@ -35,7 +35,7 @@ def make_staff(name: str, role: str, centre: str | None = None, *, password: str
 def staff_token(name: str, role: str, centre: str | None = None, **kwargs) -> str:
     """The token of account `name`, made if it does not exist yet (a new token if it does)."""
     from services.catalog.models import StaffAccount
-    from services.catalog.services import issue_staff_token
+    from services.catalog.services.staff import issue_staff_token
 
     with db.session_scope("catalog") as session:
         exists = session.scalar(select(StaffAccount.id).where(StaffAccount.name == name)) is not None

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from services.catalog.models import Centre, ReaderNote
 from services.catalog.report_models import ReportDonation, ReportFeedback
-from services.catalog.reports import LEAD_STAGES, STEP_KINDS, tallies
+from services.catalog.services.reports import LEAD_STAGES, STEP_KINDS, tallies
 from shared import config, db
 from shared.models import utcnow
 

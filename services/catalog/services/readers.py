@@ -1,15 +1,16 @@
-"""The copy's public page (the QR target): its journey and readers' notes."""
+"""Readers and a copy: its public page (what the label's QR code opens) with its journey,
+readers' notes, and "I liked this book"."""
 from __future__ import annotations
 
 from markupsafe import Markup
 from sqlalchemy import select
 
 from services.catalog.models import Centre, Copy, CopyStep, IncomingDonation, ReaderNote
-from shared import codes, db
+from services.catalog.services import reports
+from shared import codes, db, errors
 from shared.i18n import field_error
 from shared.models import utcnow
 from shared.outbox import add_event
-from shared.web import ApiError
 
 SERVICE = "catalog"
 NOTE_LIMIT = 500
@@ -21,7 +22,7 @@ def _copy(session, code_text: str) -> Copy:
     code = codes.normalise(code_text)
     copy = session.get(Copy, code) if codes.is_valid(code, codes.COPY_RANDOM_CHARS) else None
     if copy is None:
-        raise ApiError(404, "catalog.copy_not_found")
+        raise errors.NotFound("catalog.copy_not_found")
     return copy
 
 
@@ -65,7 +66,7 @@ def clean_note(text: str) -> str:
 def add_note(code_text: str, text: str, passing_on: bool) -> dict:
     note = clean_note(text)
     if not note and not passing_on:
-        raise ApiError(422, "error.unprocessable", errors={"text": [field_error("catalog.note_empty")]})
+        raise errors.Invalid("catalog.note_empty", errors={"text": [field_error("catalog.note_empty")]})
     with db.session_scope(SERVICE) as session:
         copy = _copy(session, code_text)
         session.add(ReaderNote(copy_code=copy.code, text=note, passing_on=passing_on, at=utcnow()))
@@ -73,3 +74,11 @@ def add_note(code_text: str, text: str, passing_on: bool) -> dict:
             "copy_code": copy.code, "donation_id": copy.donation_id, "note": note,
             "passing_on": passing_on}, producer=SERVICE)
         return {"text": note, "passing_on": passing_on}
+
+
+def like(code_text: str) -> dict:
+    """A reader's "I liked this book", counted by the reports."""
+    with db.session_scope(SERVICE) as session:
+        copy = _copy(session, code_text)
+        reports.record_like(session, copy.code, copy.centre_code, utcnow())
+        return {"code": codes.display(copy.code, codes.COPY_GROUP), "liked": True}

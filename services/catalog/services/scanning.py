@@ -20,13 +20,11 @@ from services.catalog import (
     texts,  # noqa: F401  (the scan answers)
 )
 from services.catalog.domain import ON_SHELF
-from services.catalog.intake import copy_view
 from services.catalog.models import Centre, Copy, Inventory, Scan
-from services.catalog.services import move_copies
-from shared import codes, db
+from services.catalog.services.copies import copy_view, move_copies
+from shared import codes, db, errors
 from shared.i18n import t
 from shared.models import utcnow
-from shared.web import ApiError
 
 SERVICE = "catalog"
 _URL_CODE = re.compile(r"/c/([0-9A-Za-z-]+)/?(?:[?#].*)?$")
@@ -63,7 +61,7 @@ def scan(centre_code: str, raw: str, mode: str, scan_id: uuid.UUID, actor: str,
         with db.session_scope(SERVICE) as session:
             centre = session.get(Centre, centre_code)
             if centre is None:
-                raise ApiError(404, "catalog.unknown_centre")
+                raise errors.NotFound("catalog.unknown_centre")
             copy = None
             if code:
                 copy = session.scalar(select(Copy).options(joinedload(Copy.title, innerjoin=True))
@@ -85,7 +83,7 @@ def scan(centre_code: str, raw: str, mode: str, scan_id: uuid.UUID, actor: str,
 def _replay(session: Session, scan_id, centre_code: str, raw: str, lang: str) -> dict:
     earlier = session.get(Scan, scan_id, populate_existing=True)
     if earlier.centre_code != centre_code or earlier.raw != raw[:300]:
-        raise ApiError(409, "catalog.scan_id_reused")
+        raise errors.Conflict("catalog.scan_id_reused")
     copy = session.get(Copy, earlier.copy_code) if earlier.copy_code else None
     key = {"received": "scan.already_received", "shelved": "scan.already_shelved",
            "counted": "scan.already_counted"}.get(earlier.result, f"scan.{earlier.result}")
@@ -138,12 +136,13 @@ def _count(session: Session, centre: Centre, copy: Copy, lang: str, scan_id, act
     return answer
 
 
-def current_inventory(centre_code: str) -> dict | None:
+def current_inventory(centre_code: str) -> dict:
+    """The open shelf count of the centre."""
     with db.session_scope(SERVICE) as session:
         inventory = session.scalar(select(Inventory).where(
             Inventory.centre_code == centre_code, Inventory.closed_at.is_(None)))
         if inventory is None:
-            return None
+            raise errors.NotFound("catalog.inventory_not_found")
         return _inventory_view(session, inventory)
 
 
@@ -160,7 +159,7 @@ def close_inventory(centre_code: str, actor: str) -> dict:
         inventory = session.scalar(select(Inventory).where(
             Inventory.centre_code == centre_code, Inventory.closed_at.is_(None)).with_for_update())
         if inventory is None:
-            raise ApiError(404, "catalog.inventory_not_found")
+            raise errors.NotFound("catalog.inventory_not_found")
         centre = session.get(Centre, centre_code)
         seen = select(Scan.copy_code).where(Scan.inventory_id == inventory.id,
                                             Scan.result == "counted", Scan.copy_code.is_not(None))
@@ -180,9 +179,9 @@ def decide_misrouted(centre_code: str, copy_code: str, decision: str, actor: str
     with db.session_scope(SERVICE) as session:
         copy = session.get(Copy, code, with_for_update=True)
         if copy is None:
-            raise ApiError(404, "catalog.copy_not_found")
+            raise errors.NotFound("catalog.copy_not_found")
         if copy.status != "misrouted" or copy.centre_code != centre_code:
-            raise ApiError(409, "catalog.not_misrouted")
+            raise errors.Conflict("catalog.not_misrouted")
         centre = session.get(Centre, centre_code)
         for action in domain.plan_decision(decision, copy.destination_code, centre.auto_shelve):
             move_copies(session, [copy], action, actor=actor, centre=centre)
@@ -198,7 +197,7 @@ def misrouted_at(centre_code: str) -> list[dict]:
 def recent_scans(centre_code: str, limit: int = 20) -> list[dict]:
     with db.session_scope(SERVICE) as session:
         if session.get(Centre, centre_code) is None:
-            raise ApiError(404, "catalog.unknown_centre")
+            raise errors.NotFound("catalog.unknown_centre")
         rows = session.execute(select(Scan, Copy).outerjoin(Copy, Copy.code == Scan.copy_code)
                                .where(Scan.centre_code == centre_code)
                                .order_by(Scan.at.desc()).limit(limit))

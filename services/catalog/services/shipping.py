@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 
 from services.catalog.allocation import REASONS, Assignment, CentreState, CopyToPlace, allocate, explain
 from services.catalog.domain import ON_SHELF, ON_THE_WAY
-from services.catalog.intake import copy_view
 from services.catalog.models import Allocation, AllocationItem, Centre, Copy, OblastPriority, Shipment
-from services.catalog.services import centre_payload, move_copies
-from shared import codes, db
+from services.catalog.services.copies import centre_payload, copy_view, move_copies
+from shared import codes, db, errors
+from shared.auth import Staff
+from shared.i18n import field_error
 from shared.models import utcnow
-from shared.web import ApiError
 
 SERVICE = "catalog"
 
@@ -47,7 +47,7 @@ def propose(actor: str, donation_ids: list | None = None) -> dict:
             query = query.where(Copy.donation_id.in_(donation_ids))
         waiting = [CopyToPlace(code, title) for code, title in session.execute(query)]
         if not waiting:
-            raise ApiError(409, "catalog.nothing_to_allocate")
+            raise errors.Conflict("catalog.nothing_to_allocate")
         assignments = allocate(waiting, list(_centre_states(session).values()))
         allocation = Allocation(status="proposed", created_by=actor, created_at=utcnow())
         allocation.items = [AllocationItem(copy_code=a.copy_code, centre_code=a.centre_code,
@@ -63,7 +63,7 @@ def propose(actor: str, donation_ids: list | None = None) -> dict:
 def _get(session: Session, allocation_id: int, *, lock: bool = False) -> Allocation:
     allocation = session.get(Allocation, allocation_id, with_for_update=lock)
     if allocation is None:
-        raise ApiError(404, "catalog.allocation_not_found")
+        raise errors.NotFound("catalog.allocation_not_found")
     return allocation
 
 
@@ -98,20 +98,19 @@ def move_item(allocation_id: int, copy_code: str, centre_code: str | None) -> di
     with db.session_scope(SERVICE) as session:
         allocation = _get(session, allocation_id, lock=True)
         if allocation.status != "proposed":
-            raise ApiError(409, "catalog.allocation_accepted")
+            raise errors.Conflict("catalog.allocation_accepted")
         item = next((i for i in allocation.items if i.copy_code == code), None)
         if item is None:
-            raise ApiError(404, "catalog.not_in_allocation")
+            raise errors.NotFound("catalog.not_in_allocation")
         if centre_code is None:
             allocation.items.remove(item)
         else:
             state = _centre_states(session).get(centre_code)
             if state is None:
-                raise ApiError(422, "error.unprocessable",
-                               errors={"centre_code": ["@catalog.no_shelf"]})
+                raise errors.Invalid(errors={"centre_code": [field_error("catalog.no_shelf")]})
             planned = sum(1 for i in allocation.items if i.centre_code == centre_code and i is not item)
             if state.stock + planned + 1 > state.capacity:
-                raise ApiError(409, "catalog.over_capacity", centre=centre_code)
+                raise errors.Conflict("catalog.over_capacity", centre=centre_code)
             item.centre_code, item.reasons = centre_code, "staff"
         session.flush()
         return _view(session, allocation)
@@ -122,22 +121,22 @@ def accept(allocation_id: int, actor: str) -> dict:
     with db.session_scope(SERVICE) as session:
         allocation = _get(session, allocation_id, lock=True)
         if allocation.status != "proposed":
-            raise ApiError(409, "catalog.allocation_accepted")
+            raise errors.Conflict("catalog.allocation_accepted")
         wanted = {i.copy_code: i.centre_code for i in allocation.items}
         if not wanted:  # every copy was taken out of it
-            raise ApiError(409, "catalog.nothing_to_allocate")
+            raise errors.Conflict("catalog.nothing_to_allocate")
         copies = {c.code: c for c in session.scalars(
             select(Copy).where(Copy.code.in_(wanted)).with_for_update())}
         for code in sorted(wanted):
             if copies[code].status != "catalogued":
-                raise ApiError(409, "catalog.copy_taken_by_other",
+                raise errors.Conflict("catalog.copy_taken_by_other",
                                copy=codes.display(code, codes.COPY_GROUP))
         # Another allocation may have filled a shelf since this one was proposed.
         states = _centre_states(session)
         for centre_code, count in sorted(Counter(wanted.values()).items()):
             state = states.get(centre_code)
             if state is None or state.stock + count > state.capacity:
-                raise ApiError(409, "catalog.over_capacity", centre=centre_code)
+                raise errors.Conflict("catalog.over_capacity", centre=centre_code)
         now = utcnow()
         shipments = {}
         for centre_code in sorted(set(wanted.values())):
@@ -162,7 +161,7 @@ def accept(allocation_id: int, actor: str) -> dict:
 def _get_shipment(session: Session, shipment_id: int, *, lock: bool = False) -> Shipment:
     shipment = session.get(Shipment, shipment_id, with_for_update=lock)
     if shipment is None:
-        raise ApiError(404, "catalog.shipment_not_found")
+        raise errors.NotFound("catalog.shipment_not_found")
     return shipment
 
 
@@ -197,16 +196,20 @@ def get_shipment(shipment_id: int) -> dict:
         return _shipment_view(session, _get_shipment(session, shipment_id))
 
 
-def shipment_centre(shipment_id: int) -> str:
+def check_own(shipment_id: int, staff: Staff) -> None:
+    """Centre staff act only on shipments to their own centre."""
+    if staff.role != "centre_staff":
+        return
     with db.session_scope(SERVICE) as session:
-        return _get_shipment(session, shipment_id).centre_code
+        if _get_shipment(session, shipment_id).centre_code != staff.centre:
+            raise errors.NotAllowed("error.forbidden_centre", centre=staff.centre)
 
 
 def dispatch(shipment_id: int, carrier_tracking: str | None, actor: str) -> dict:
     with db.session_scope(SERVICE) as session:
         shipment = _get_shipment(session, shipment_id, lock=True)
         if shipment.status != "prepared":
-            raise ApiError(409, "catalog.shipment_state", status=shipment.status)
+            raise errors.Conflict("catalog.shipment_state", status=shipment.status)
         now = utcnow()
         shipment.status, shipment.dispatched_at = "in_transit", now
         shipment.carrier_tracking = carrier_tracking
@@ -226,7 +229,7 @@ def close(shipment_id: int, actor: str) -> dict:
     with db.session_scope(SERVICE) as session:
         shipment = _get_shipment(session, shipment_id, lock=True)
         if shipment.status != "in_transit":
-            raise ApiError(409, "catalog.shipment_state", status=shipment.status)
+            raise errors.Conflict("catalog.shipment_state", status=shipment.status)
         missing = list(session.scalars(select(Copy).where(
             Copy.shipment_id == shipment.id, Copy.status.in_(ON_THE_WAY)).order_by(Copy.code)))
         shipment.status, shipment.closed_at = "closed", utcnow()

@@ -2,7 +2,7 @@
 kept as a file in a Maildir (var/mail/new/), where staff can open it with any mail reader or
 list it with `bookcross mail`. Nothing leaves the machine.
 
-    python -m services.notifications.local_mail --port 8025 --maildir var/mail
+    python -m shared.local_mail --port 8025 --maildir var/mail
 """
 from __future__ import annotations
 
