@@ -43,7 +43,31 @@ def _split(stage: str) -> dict:
             "occasion_at": (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)}
 
 
+# SQLite changes a table's constraints by copying the table, and a copy of `notices` would break
+# the reference from `messages` (dropping the old table deletes what messages point at): that
+# reference is taken off while `notices` is rebuilt, and put back after. PostgreSQL alters in place.
+FK_NAMES = {"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
+MESSAGE_FK = "fk_messages_notice_id_notices"
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
+def _without_message_reference() -> None:
+    if _sqlite():
+        with op.batch_alter_table('messages', naming_convention=FK_NAMES) as batch_op:
+            batch_op.drop_constraint(MESSAGE_FK, type_='foreignkey')
+
+
+def _with_message_reference() -> None:
+    if _sqlite():
+        with op.batch_alter_table('messages', schema=None) as batch_op:
+            batch_op.create_foreign_key(MESSAGE_FK, 'notices', ['notice_id'], ['id'])
+
+
 def upgrade() -> None:
+    _without_message_reference()
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('batch', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('occasion_at', shared.models.AwareDateTime(timezone=True), nullable=True))
@@ -72,6 +96,7 @@ def upgrade() -> None:
                     sqlite_where=sa.text(NOT_OCCASIONAL), postgresql_where=sa.text(NOT_OCCASIONAL))
     op.create_index('uq_notice_occasion', 'notices', ['donation_id', 'stage', 'occasion_at'], unique=True,
                     sqlite_where=sa.text(OCCASIONAL), postgresql_where=sa.text(OCCASIONAL))
+    _with_message_reference()
 
 
 def _joined(stage: str, batch: int, occasion_at) -> str:
@@ -81,6 +106,7 @@ def _joined(stage: str, batch: int, occasion_at) -> str:
 
 
 def downgrade() -> None:
+    _without_message_reference()
     op.drop_index('uq_notice_occasion', table_name='notices')
     op.drop_index('uq_notice_once', table_name='notices')
     with op.batch_alter_table('messages', schema=None) as batch_op:
@@ -103,3 +129,4 @@ def downgrade() -> None:
         batch_op.create_unique_constraint('uq_notice_stage', ['donation_id', 'stage'])
         batch_op.drop_column('occasion_at')
         batch_op.drop_column('batch')
+    _with_message_reference()
