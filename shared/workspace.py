@@ -56,7 +56,13 @@ def navigation(staff: auth.Staff) -> list[dict]:
             continue
         path = link.path.format(centre=staff.centre)
         links.append({"key": link.key, "label": t(f"nav.{link.key}"), "url": staff_url(link.service, path),
-                      "current": request.path == path})
+                      "path": path, "current": False})
+    # The page shown is in the section of the longest path it lies under (a shipment under
+    # shipments, the map under reports).
+    within = [link for link in links if request.path == link["path"]
+              or (link["path"] != "/staff/" and request.path.startswith(link["path"].rstrip("/") + "/"))]
+    if within:
+        max(within, key=lambda link: len(link["path"]))["current"] = True
     return links
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
@@ -14,11 +13,12 @@ from marshmallow import ValidationError
 from services.donations import domain, services, texts
 from services.donations.api.track import tracking_view
 from services.donations.schemas import DonationIn
-from shared import auth, config
+from shared import auth
 from shared.auth import public
 from shared.centres import reference_centres
 from shared.i18n import KYIV, current_language, kyiv_time, page_texts, t, translate_field_message
 from shared.limits import limited
+from shared.workspace import page_staff
 
 bp = Blueprint("donation_pages", __name__, template_folder="templates")
 FORM_ROWS = 5
@@ -247,13 +247,8 @@ def track_erase(code: str):
 # --- the logistics board (staff, signed in on catalog) --------------------------------------
 
 def _board_staff():
-    staff = auth.current_staff()
-    if staff is None:
-        target = f"{config.service_url('catalog')}/staff/login?next={quote(request.url, safe='')}"
-        abort(redirect(target))
-    if staff.role not in ("logistics", "admin"):
-        abort(403)
-    return staff
+    """Signed-out visitors go to the sign-in page (on catalog) and come back; only logistics."""
+    return page_staff("logistics")
 
 
 def _csrf(staff) -> str:
