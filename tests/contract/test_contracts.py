@@ -94,6 +94,17 @@ class TestCompose:
             assert web[0] == "gunicorn" and web[1] == f"services.{service}.wsgi:app"
             assert f"0.0.0.0:{config.DEFAULT_PORTS[service]}" in web
 
+    def test_one_origin_a_reverse_proxy_in_front(self):
+        proxy = self.services["proxy"]
+        assert proxy["image"].startswith("caddy:")
+        assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+        assert sorted(proxy["ports"]) == ["443:443", "80:80"]
+        for name, spec in self.services.items():  # the apps are reached only through it
+            assert name == "proxy" or not spec.get("ports"), name
+        env = self.services["catalog"]["environment"]
+        assert env["TRUSTED_PROXIES"] == "${TRUSTED_PROXIES:-1}"
+        assert env["PUBLIC_BASE_URL"] == "${PUBLIC_BASE_URL:-http://localhost}"
+
     def test_beat_runs_the_beat_app(self):
         assert "shared.bus.beat:app" in self.services["beat"]["command"]
 
