@@ -11,8 +11,6 @@ keeps an in-memory count meanwhile): a tracking page that works beats a perfect 
 """
 from __future__ import annotations
 
-import os
-
 from flask import Flask, request
 from flask_limiter import Limiter
 
@@ -39,11 +37,11 @@ _LEGACY = {"tracking": ("TRACK_RATE_LIMIT", "minute"), "notes": ("NOTE_LIMIT_PER
 
 def limit_value(name: str) -> str:
     variable, default = LIMITS[name]
-    if os.environ.get(variable):
-        return os.environ[variable]
+    if config.env(variable):
+        return config.env(variable)
     legacy = _LEGACY.get(name)
-    if legacy and os.environ.get(legacy[0]):
-        return f"{int(os.environ[legacy[0]])}/{legacy[1]}"
+    if legacy and config.env(legacy[0]):
+        return f"{config.env_int(legacy[0], 0)}/{legacy[1]}"
     return default
 
 

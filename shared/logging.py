@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 import structlog
+
+from shared import config
 
 _configured = False
 
@@ -14,7 +15,7 @@ def configure_logging(service: str | None = None) -> None:
     global _configured
     if _configured:
         return
-    level = getattr(logging, os.environ.get("LOG_LEVEL", "INFO").upper(), logging.INFO)
+    level = getattr(logging, (config.env("LOG_LEVEL") or "INFO").upper(), logging.INFO)
     shared_processors = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,

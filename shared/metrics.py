@@ -7,11 +7,11 @@ time, so they are right whichever process wrote the rows.
 """
 from __future__ import annotations
 
-import os
-
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
+
+from shared import config
 
 REQUESTS = Counter("bookcross_http_requests_total", "HTTP requests",
                    ["service", "method", "endpoint", "status"])
@@ -53,7 +53,7 @@ class BusCollector:
 
 def render(service: str) -> tuple[bytes, str]:
     registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if config.env("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.MultiProcessCollector(registry)
     else:
         for collector in (REQUESTS, LATENCY, EVENTS_HANDLED):

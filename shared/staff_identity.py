@@ -14,7 +14,6 @@ it within the TTL.
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from shared import db
+from shared import config, db
 from shared.models import AwareDateTime, utcnow
 
 
@@ -95,7 +94,7 @@ _lock = threading.Lock()
 
 
 def cache_seconds() -> float:
-    return float(os.environ.get("STAFF_CHECK_CACHE_SECONDS", "2"))
+    return config.env_float("STAFF_CHECK_CACHE_SECONDS", 2)
 
 
 def lookup(service: str, staff_id: int, *, fresh: bool = False) -> Identity | None:

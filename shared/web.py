@@ -5,7 +5,6 @@ Errors are answered here, in one place: a use case's domain error (`shared.error
 (`page_message`, `field_messages`, or the error page when a page lets it through)."""
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import time
@@ -176,7 +175,7 @@ def masked_path(path: str) -> str:
 def trusted_proxies() -> int:
     """How many reverse proxies stand in front of the app (TRUSTED_PROXIES, default 0): only the
     forwarded headers they add are believed, never ones the client wrote."""
-    return int(os.environ.get("TRUSTED_PROXIES", "0"))
+    return config.env_int("TRUSTED_PROXIES", 0)
 
 
 def _origins() -> str:
@@ -254,7 +253,7 @@ def create_service_app(service: str, *, title: str, blueprints: Iterable[Bluepri
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
-        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        MAX_CONTENT_LENGTH=config.env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         JSON_SORT_KEYS=False,
         BOOKCROSS_SERVICE=service,
     )

@@ -10,7 +10,6 @@ Each service adds its own periodic work through an entry point of the group
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
@@ -52,7 +51,7 @@ def periodic_tasks() -> list[Periodic]:
 
 
 def beat_silent_after() -> float:
-    return float(os.environ.get("BEAT_SILENT_SECONDS", "15"))
+    return config.env_float("BEAT_SILENT_SECONDS", 15)
 
 
 def beat_alive(client: redis.Redis) -> bool:

@@ -11,22 +11,21 @@ processed id is never forgotten while its event could still come back.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
-from shared import db
+from shared import config, db
 from shared.models import DeadLetter, OutboxEvent, ProcessedEvent, utcnow
 
 
 def retention() -> timedelta:
-    return timedelta(days=float(os.environ.get("BUS_RETENTION_DAYS", "14")))
+    return timedelta(days=config.env_float("BUS_RETENTION_DAYS", 14))
 
 
 def prune_every() -> float:
-    return float(os.environ.get("BUS_PRUNE_SECONDS", "3600"))
+    return config.env_float("BUS_PRUNE_SECONDS", 3600)
 
 
 @dataclass

@@ -36,7 +36,7 @@ def _count_received(request=None, **_kwargs) -> None:
 
 
 def stall_seconds() -> float:
-    return float(os.environ.get("WORKER_STALL_SECONDS", "30"))
+    return config.env_float("WORKER_STALL_SECONDS", 30)
 
 
 class Watchdog(threading.Thread):
