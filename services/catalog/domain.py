@@ -249,6 +249,9 @@ def _misrouted_message(destination: str | None) -> str:
     return "scan.misrouted" if destination else "scan.misrouted_hub"
 
 
+DECISIONS = ("keep", "send_on")  # staff's choice on a misrouted copy
+
+
 def plan_decision(decision: str, destination: str | None, auto_shelve: bool) -> tuple[str, ...]:
     """The changes of staff's decision on a misrouted copy: keep it (and shelve it, where
     copies are shelved on arrival), or send it on (to its centre, or back to the hub)."""

@@ -1,10 +1,9 @@
 """Catalog's API schemas."""
 from marshmallow import RAISE, Schema, fields, post_load, validate
 
+from services.catalog import domain
 from shared.books import clean_book_entry
 from shared.events.catalog import CONDITIONS
-
-SCAN_MODES = ("arrival", "shelve", "inventory")
 
 
 class CentreOut(Schema):
@@ -155,7 +154,7 @@ class DispatchIn(StrictSchema):
 class ScanIn(StrictSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=300), metadata={
         "description": "the copy code as typed or scanned, or the label's QR URL"})
-    mode = fields.String(load_default="arrival", validate=validate.OneOf(SCAN_MODES))
+    mode = fields.String(load_default="arrival", validate=validate.OneOf(domain.SCAN_MODES))
     scan_id = fields.UUID(load_default=None, metadata={
         "description": "made by the client per scan; a re-sent scan has no second effect"})
 
@@ -180,8 +179,8 @@ class InventoryOut(Schema):
 
 class ScanOut(Schema):
     scan_id = fields.UUID()
-    result = fields.String(metadata={"description": "received | already_received | misrouted | "
-                                                    "unknown | shelved | already_shelved | counted"})
+    result = fields.String(metadata={"description": "the one word a client switches on",
+                                     "enum": list(domain.SCAN_RESULTS)})
     message = fields.String()
     copy = fields.Nested(ScanCopyOut, allow_none=True)
     inventory = fields.Dict(allow_none=True)
@@ -198,7 +197,7 @@ class RecentScanOut(Schema):
 
 
 class MisroutedDecisionIn(StrictSchema):
-    decision = fields.String(required=True, validate=validate.OneOf(("keep", "send_on")))
+    decision = fields.String(required=True, validate=validate.OneOf(domain.DECISIONS))
 
 
 class ShelfIn(StrictSchema):

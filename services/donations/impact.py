@@ -68,11 +68,6 @@ def give_feedback(donation_id, stage: str, useful: bool, comment: str | None = N
         return {"stage": stage, "useful": row.useful, "comment": row.comment}
 
 
-def feedback_of(donation_id, stage: str) -> DonationFeedback | None:
-    with db.session_scope(SERVICE) as session:
-        return session.get(DonationFeedback, (uuid.UUID(str(donation_id)), stage))
-
-
 def wipe_feedback(session: Session, donation_ids: list) -> None:
     """On erasure: the donor's words go; their yes/no stays counted."""
     session.execute(update(DonationFeedback).where(DonationFeedback.donation_id.in_(donation_ids))

@@ -155,10 +155,13 @@ class OptionalReasonIn(StrictSchema):
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
+STATUS = {"description": "the donation's state (services/donations/domain.py)", "enum": list(domain.STATUSES)}
+
+
 class DonationCreated(Schema):
     id = fields.UUID()
     tracking_code = fields.String()
-    status = fields.String()
+    status = fields.String(metadata=STATUS)
 
 
 class PickupIn(StrictSchema):
@@ -179,7 +182,7 @@ class CollectionIn(StrictSchema):
 class DonationOut(Schema):
     id = fields.UUID()
     tracking_code = fields.String()
-    status = fields.String()
+    status = fields.String(metadata=STATUS)
     handover = fields.String()
     centre_code = fields.String(allow_none=True)
     city = fields.String(allow_none=True)

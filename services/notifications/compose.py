@@ -16,6 +16,7 @@ from services.notifications.channels import PermanentFailure
 from services.notifications.channels.email import Email, SmtpSender
 from services.notifications.channels.sms_gateway import TwilioSms
 from services.notifications.channels.telegram import TelegramBot
+from services.notifications.domain import PER_COPY_STAGES
 from services.notifications.messages import render
 from services.notifications.models import Contact, CopyFact, Message, Notice
 from services.notifications.sms_segments import measure, plain_punctuation
@@ -80,7 +81,7 @@ def context_for(session: Session, message: Message, contact: Contact) -> tuple[s
         context.update(reason=details.get("reason") or "")
     elif stage == "cancelled":
         context.update(by=details.get("by"), reason=details.get("reason"))
-    else:  # per-copy stages: everything known so far, as the batch closes
+    elif stage in PER_COPY_STAGES:  # everything known so far, as the batch closes
         facts = session.scalars(select(CopyFact).where(
             CopyFact.donation_id == message.donation_id, CopyFact.stage == stage)
             .order_by(CopyFact.at, CopyFact.copy_code)).all()
@@ -91,6 +92,8 @@ def context_for(session: Session, message: Message, contact: Contact) -> tuple[s
                                                       "name": fact.centre_name, "count": 0})["count"] += 1
         context.update(count=len(facts), total=max(_total_books(session, message.donation_id), len(facts)),
                        centres=list(centres.values()))
+    else:
+        raise ValueError(f"no words for the stage {stage!r}")
     return stage, context
 
 

@@ -83,10 +83,11 @@ def test_one_click_feedback_from_a_letter_and_from_the_tracking_page(client):
     assert feedback_events()[-1]["stage"] == "tracking"
 
     donation_services.erase_donor(donation.tracking_code)
-    from services.donations.impact import feedback_of
+    from services.donations.impact_models import DonationFeedback
 
-    assert feedback_of(donation.id, "collected").comment is None
-    assert feedback_of(donation.id, "collected").useful is False
+    with db.session_scope("donations") as session:
+        kept = session.get(DonationFeedback, (donation.id, "collected"))
+        assert kept.comment is None and kept.useful is False
 
 
 def test_impact_report_of_a_donation_page_pdf_and_api(client):

@@ -48,13 +48,17 @@ def move_copies(session: Session, copies: Sequence[Copy], action: str, *, actor:
         domain.transition(action, copy.status, here=here, centre=copy.centre_code,
                           destination=copy.destination_code)
     rule = domain.TRANSITIONS[action]
+    places = {copy.code: domain.place_after(rule, copy.centre_code, copy.destination_code, here=here,
+                                            given=destinations.get(copy.code) if destinations else None)
+              for copy in copies}
+    for copy in copies:
+        if not domain.place_agrees(rule.target, *places[copy.code]):  # e.g. an allocation to no centre
+            raise domain.TransitionNotAllowed(copy.status, action)
     now = utcnow()
     came_from = {}
     for copy in copies:
         came_from[copy.code] = copy.centre_code
-        copy.centre_code, copy.destination_code = domain.place_after(
-            rule, copy.centre_code, copy.destination_code, here=here,
-            given=destinations.get(copy.code) if destinations else None)
+        copy.centre_code, copy.destination_code = places[copy.code]
         copy.status, copy.updated_at = rule.target, now
     if any(copy in session.new for copy in copies):
         session.flush()  # new copies exist before their journey refers to them
