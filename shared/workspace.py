@@ -41,7 +41,7 @@ SIGN_OUT = ("catalog", "/staff/logout")
 
 def staff_url(service: str, path: str, **query) -> str:
     """A staff page's address as people reach it, in the page's language."""
-    query = {"lang": current_language(), **query}
+    query = {**query, "lang": current_language()}
     return f"{config.public_base_url(service)}{path}?{urlencode(query)}"
 
 
