@@ -260,6 +260,11 @@ def plan_decision(decision: str, destination: str | None, auto_shelve: bool) -> 
     return ("send_on",) if destination else ("send_back",)
 
 
+# What an oblast may ask for ---------------------------------------------------------------
+
+MAX_WISHES = 6  # kinds of books on one oblast's wish list (the kinds: texts.WISH_KINDS)
+
+
 # The README's copy diagram and table ------------------------------------------------------
 
 PLACE_WORDS = {AT_HUB: "the hub", ON_ROAD: "bound for its centre", AT_CENTRE: "this centre, now its own",

@@ -255,3 +255,11 @@ class CopyPageOut(Schema):
     from_ = fields.Dict(data_key="from", attribute="from", metadata={"description": "donor kind and city"})
     journey = fields.List(fields.Nested(StepOut))
     notes = fields.List(fields.Nested(NoteOut))
+
+
+class DashboardArgs(Schema):
+    month = fields.String(load_default=None)
+
+
+class WishesIn(Schema):
+    kinds = fields.List(fields.String(), required=True, validate=validate.Length(max=domain.MAX_WISHES))

@@ -16,9 +16,10 @@ from markupsafe import Markup
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from services.donations import config
 from services.donations.impact_models import DonationFeedback, DonationReaderNews
 from services.donations.models import Donation, DonationCopy, DonationShipment, Donor
-from shared import config, db, errors
+from shared import db, errors
 from shared.donor_links import impact_token, read_impact_token
 from shared.models import utcnow
 from shared.outbox import add_event
@@ -92,7 +93,7 @@ def on_copy_taken_news(session: Session, event: dict) -> None:
 # --- the report -------------------------------------------------------------------------------
 
 def links_for(donation: Donation, donor: Donor | None) -> dict:
-    base = config.public_base_url(SERVICE)
+    base = config.public_url()
     links = {"donation": f"{base}/impact/{impact_token('d', donation.id)}"}
     if donor is not None and donor.kind in ORGANISATIONS and not donor.erased_at:
         links["organisation"] = f"{base}/impact/{impact_token('o', donor.id)}"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
-from services.donations import impact, services
-from shared import config
+from services.donations import config, impact, services
 from shared.auth import public
 from shared.donor_links import read_feedback_token
 from shared.i18n import current_language, kyiv_time, page_texts
@@ -134,5 +133,5 @@ def donor_extras(tracking_code: str) -> dict:
 @bp.app_template_global()
 def needs_link() -> dict:
     """The offer form links to catalog's public 'where books are needed' page."""
-    return {"url": f"{config.public_base_url('catalog')}/needs",
+    return {"url": config.needs_page_url(),
             "text": {"uk": "Де найбільше потрібні книжки і які саме", "en": "Where books are needed most, and which"}}

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
+from services.catalog.schemas import DashboardArgs, WishesIn
 from services.catalog.services import figures, needs, readers
 from shared.auth import current_staff, public, require
 from shared.i18n import field_error
@@ -28,14 +28,6 @@ def plain(value):
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     return value
-
-
-class DashboardArgs(Schema):
-    month = fields.String(load_default=None)
-
-
-class WishesIn(Schema):
-    kinds = fields.List(fields.String(), required=True, validate=validate.Length(max=needs.MAX_WISHES))
 
 
 @blp.route("/reports/dashboard")

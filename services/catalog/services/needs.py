@@ -7,6 +7,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from services.catalog.allocation import CentreState, need_scores
+from services.catalog.domain import MAX_WISHES
 from services.catalog.models import Centre, OblastPriority
 from services.catalog.report_models import OblastWishes
 from services.catalog.services.reports import tallies
@@ -18,7 +19,6 @@ from shared.models import utcnow
 SERVICE = "catalog"
 # What the stock of a centre is for the allocator: on its shelf, or on the way to it.
 HELD = ("received", "shelved", "allocated", "in_transit")
-MAX_WISHES = 6
 
 
 def needs() -> dict:

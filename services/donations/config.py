@@ -1,0 +1,16 @@
+"""Donations' own settings, from the environment (the network's are in `shared/config.py`)."""
+from __future__ import annotations
+
+from shared import config
+
+SERVICE = "donations"
+
+
+def public_url() -> str:
+    """Where donors reach donations' pages: the offer form, tracking, impact reports."""
+    return config.public_base_url(SERVICE)
+
+
+def needs_page_url() -> str:
+    """Catalog's public page of where books are needed (the offer form links it)."""
+    return f"{config.public_base_url('catalog')}/needs"
