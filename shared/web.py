@@ -95,6 +95,11 @@ _ERROR_PAGE = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf
 <body><main><h1>{{ code }}</h1><p role="alert">{{ message }}</p></main></body></html>"""
 
 
+# On a staff page the refusal keeps the workspace's header: the way on is one click away.
+_STAFF_ERROR_PAGE = """{% extends "staff_base.html" %}{% block title %}{{ code }}{% endblock %}
+{% block content %}<h1>{{ code }}</h1><p class="error" role="alert" id="error">{{ message }}</p>{% endblock %}"""
+
+
 def _handle_domain_error(err: errors.DomainError):
     code = status_of(err)
     message = page_message(err)
@@ -102,7 +107,8 @@ def _handle_domain_error(err: errors.DomainError):
         return jsonify(error_payload(code, message, err.errors)), code
     from shared.i18n import current_language
 
-    return Response(render_template_string(_ERROR_PAGE, code=code, message=message, lang=current_language()),
+    page = _STAFF_ERROR_PAGE if request.path.startswith("/staff/") else _ERROR_PAGE
+    return Response(render_template_string(page, code=code, message=message, lang=current_language()),
                     status=code, content_type="text/html")
 
 

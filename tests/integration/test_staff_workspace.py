@@ -91,3 +91,16 @@ def test_the_sign_in_page_sends_people_only_to_our_own_addresses(apps):
     assert 'name="next" value=""' in page
     ours = apps["catalog"].get(f"/staff/login?next={PUBLIC['donations']}/staff/board").get_data(as_text=True)
     assert f'name="next" value="{PUBLIC["donations"]}/staff/board"' in ours
+
+
+def test_a_refusal_on_a_staff_page_keeps_the_workspace(apps):
+    """A domain error on a staff page is answered in one place (shared/web.py): its sentence in
+    the page's language, in the staff layout, with the right status."""
+    _, cookie = staff_cookie("ws-refused", "logistics")
+    apps["catalog"].set_cookie("bookcross_staff", cookie)
+    page = apps["catalog"].get("/staff/shipments/999999?lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 404
+    assert 'id="error">Shipment not found.</p>' in html and nav_of(html)
+    api = apps["catalog"].get("/api/v1/shipments/999999", headers={"Accept-Language": "en"})
+    assert (api.status_code, api.json["message"]) == (404, "Shipment not found.")
