@@ -5,8 +5,8 @@ Runs on every tick of beat (`bookcross.notifications.deliver`, NOTIFY_TICK_SECON
 notifications worker. Everything it waits for lives in the database (`send_after`,
 `next_attempt_at`), never in Celery countdowns, so a restart loses nothing.
 
-Never twice: one notice per (donation, stage) and one message per (recipient, donation, stage,
-channel) are unique keys; a message is claimed (`sending`) before it is sent. A worker killed
+Never twice: one notice per donation and stage (and batch, or occasion) and one message per
+(recipient, notice, channel) are unique keys; a message is claimed (`sending`) before it is sent. A worker killed
 in the middle of sending leaves the message `sending`; after NOTIFY_STALE_SECONDS it is tried
 again — the one case where a message may arrive twice, because the server may have taken it.
 
