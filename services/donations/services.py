@@ -273,6 +273,9 @@ def _erase(session: Session, donor: Donor) -> None:
     from services.donations.impact import wipe_feedback
 
     wipe_feedback(session, donation_ids)  # their comments go too
+    from services.donations.assistant.services import forget_donor
+
+    forget_donor(session, [donor.id], donation_ids)  # and their questions to the assistant
     add_event(session, "donations.donor_erased",
               {"donor_id": donor.id, "donation_ids": donation_ids}, producer=SERVICE)
 

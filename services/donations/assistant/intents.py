@@ -9,6 +9,7 @@ strongest sign of all: "where are my books".
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -103,6 +104,9 @@ ENGLISH = frozenset("""a about any anyone are at be books book bring can centre 
 donation drop for from give have help hi hello how i i'd i'm in is it kind me most my near nearest need needed
 of on or please shelf some someone stop talk that the there they this to want what when where which who why will
 with would you your yet already since month last any news books? person human real team pick up flat lviv""".split())
+
+
+BOT_COMMAND = re.compile(r"/(start|help|menu)(@\w+)?", re.IGNORECASE)
 
 
 @functools.cache
@@ -202,6 +206,8 @@ def _ukrainian_tokens(tokens: list[str], language: str) -> list[str]:
 
 
 def understand(text: str, hint: str | None = None) -> Understanding:
+    if BOT_COMMAND.fullmatch(text.strip()):  # the bot's own buttons: what can you do?
+        return Understanding(intent="greeting", language=hint if hint in ("uk", "en") else "uk")
     found = lang_.find_codes(text)
     rest = lang_.without(text, found.spans)
     raw = lang_.words(rest)
