@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.donations import services as donation_services
 from services.donations.assistant import intents, replies
@@ -53,32 +54,36 @@ def tracking_url(code: str, lang: str) -> str:
     return f"{config.public_base_url('donations')}/track/{code}?lang={lang}"
 
 
-def snapshot() -> dict | None:
-    with db.session_scope(SERVICE) as session:
-        row = session.get(NeedsSnapshot, 1)
-        return dict(row.payload) if row is not None else None
+def snapshot(session: Session) -> dict | None:
+    row = session.get(NeedsSnapshot, 1)
+    return dict(row.payload) if row is not None else None
 
 
 def answer(text: str, *, channel: str, hint: str | None = None, known_donations: list[uuid.UUID] | tuple = (),
-           page_url: str | None = None, email: str | None = None) -> Answer:
+           page_url: str | None = None, email: str | None = None, session: Session | None = None) -> Answer:
     """The assistant's answer to `text`. `known_donations`: the donations of a donor the channel
-    recognised (their Telegram chat); `page_url`: where a web asker reopens their question."""
+    recognised (their Telegram chat); `page_url`: where a web asker reopens their question;
+    `session`: a consumer's transaction to read through (else one is opened)."""
+    if session is None:
+        with db.session_scope(SERVICE) as own:
+            return answer(text, channel=channel, hint=hint, known_donations=known_donations, page_url=page_url,
+                          email=email, session=own)
     understood = intents.understand(text, hint)
     lang = understood.language
     urls = _urls(lang)
     result = Answer(understood, "", handed_over=understood.intent in intents.HANDED_OVER)
     intent = understood.intent
     if intent == "track":
-        result.text = _track(understood, known_donations, channel, urls, result)
+        result.text = _track(session, understood, known_donations, channel, urls, result)
     elif intent == "needs":
-        result.text = replies.needs(snapshot(), understood.places.first, urls["needs"], lang)
+        result.text = replies.needs(snapshot(session), understood.places.first, urls["needs"], lang)
     elif intent == "give":
         place = understood.places.first
         result.text = replies.give(urls["offer"], place, _dropoff_centres(place), lang)
     elif intent == "shelf":
-        result.text = _shelf(understood, urls, lang)
+        result.text = _shelf(session, understood, urls, lang)
     elif intent == "preferences":
-        result.text = _preferences(understood, known_donations, result)
+        result.text = _preferences(session, understood, known_donations, result)
     elif intent in intents.HANDED_OVER:
         result.text = replies.handover(intent, channel, page_url, email, lang)
     else:
@@ -88,21 +93,22 @@ def answer(text: str, *, channel: str, hint: str | None = None, known_donations:
 
 # --- where are my books -----------------------------------------------------------------------------
 
-def _donation_view(code: str, lang: str) -> tuple[dict, Donation] | None:
+def _donation_view(session: Session, code: str, lang: str) -> tuple[dict, Donation] | None:
     from services.donations.api.track import tracking_view
 
     try:
-        donation, _ = donation_services.find_by_tracking_code(code)
-        return tracking_view(code, lang, False), donation
+        donation, _ = donation_services.find_by_tracking_code(code, session)
+        return tracking_view(code, lang, False, session), donation
     except donation_services.NotFound:
         return None
 
 
-def _track(understood: Understanding, known: list, channel: str, urls: dict, result: Answer) -> str:
+def _track(session: Session, understood: Understanding, known: list, channel: str, urls: dict,
+           result: Answer) -> str:
     lang = understood.language
     parts = []
     for code in understood.codes[:MAX_CODES]:
-        found = _donation_view(code, lang)
+        found = _donation_view(session, code, lang)
         if found is None:
             parts.append(replies.unknown_code(code, lang))
             continue
@@ -118,8 +124,8 @@ def _track(understood: Understanding, known: list, channel: str, urls: dict, res
         return "\n\n".join(parts)
     if known:
         views = []
-        for donation in _donations(known):
-            found = _donation_view(donation.tracking_code, lang)
+        for donation in _donations(session, known):
+            found = _donation_view(session, donation.tracking_code, lang)
             if found is not None:
                 result.donation_ids.append(donation.id)
                 result.donor_id = result.donor_id or donation.donor_id
@@ -131,10 +137,9 @@ def _track(understood: Understanding, known: list, channel: str, urls: dict, res
     return replies.ask_for_code(lang, urls["track"] if channel == "web" else None)
 
 
-def _donations(ids) -> list[Donation]:
-    with db.session_scope(SERVICE) as session:
-        return list(session.scalars(select(Donation).where(Donation.id.in_([uuid.UUID(str(i)) for i in ids]))
-                                    .order_by(Donation.created_at.desc())))
+def _donations(session: Session, ids) -> list[Donation]:
+    return list(session.scalars(select(Donation).where(Donation.id.in_([uuid.UUID(str(i)) for i in ids]))
+                                .order_by(Donation.created_at.desc())))
 
 
 # --- centres -------------------------------------------------------------------------------------------
@@ -160,10 +165,10 @@ def _dropoff_centres(place: Place | None) -> list[dict]:
     return _in_place([_reference(code) for code in sorted(reference_centres())], place)
 
 
-def _shelves() -> tuple[list[dict], bool]:
+def _shelves(session: Session) -> tuple[list[dict], bool]:
     """Centres with shelves (as catalog last said), in the reference data's words; and whether
     catalog has said anything yet."""
-    snap = snapshot()
+    snap = snapshot(session)
     if snap is None:
         return [], False
     known_codes = reference_centres()
@@ -175,8 +180,8 @@ def _shelves() -> tuple[list[dict], bool]:
     return shelves, True
 
 
-def _shelf(understood: Understanding, urls: dict, lang: str) -> str:
-    shelves, known = _shelves()
+def _shelf(session: Session, understood: Understanding, urls: dict, lang: str) -> str:
+    shelves, known = _shelves(session)
     if understood.places.centre_codes:
         named = _reference(understood.places.centre_codes[0])
         has = any(c["code"] == named["code"] for c in shelves) if known else None
@@ -192,23 +197,22 @@ def _shelf(understood: Understanding, urls: dict, lang: str) -> str:
 
 # --- how we write to you --------------------------------------------------------------------------------
 
-def _preferences(understood: Understanding, known: list, result: Answer) -> str:
+def _preferences(session: Session, understood: Understanding, known: list, result: Answer) -> str:
     lang = understood.language
     donation = None
     for code in understood.codes[:1]:
-        found = _donation_view(code, lang)
+        found = _donation_view(session, code, lang)
         if found is not None:
             donation = found[1]
     if donation is None and known:
-        donations = _donations(known)
+        donations = _donations(session, known)
         donation = donations[0] if donations else None
     preferences = tracking = None
     if donation is not None:
         result.donation_ids.append(donation.id)
         result.donor_id = donation.donor_id
-        with db.session_scope(SERVICE) as session:
-            donor = session.get(Donor, donation.donor_id)
-            erased = donor is None or donor.erased_at is not None
+        donor = session.get(Donor, donation.donor_id)
+        erased = donor is None or donor.erased_at is not None
         if not erased:
             preferences = donor_links.preferences_url(donation.donor_id)
             tracking = tracking_url(donation.tracking_code, lang)

@@ -88,7 +88,7 @@ def on_question_received(session: Session, event: dict) -> None:
     if session.get(Question, p["question_id"]) is not None:
         return
     answer = engine.answer(p["text"], channel="telegram", hint=p.get("language_hint"),
-                           known_donations=p.get("donation_ids") or [])
+                           known_donations=p.get("donation_ids") or [], session=session)
     now = utcnow()
     question = Question(
         id=p["question_id"], channel="telegram", conversation_id=p["conversation_id"], language=answer.language,
