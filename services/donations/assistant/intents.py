@@ -187,7 +187,7 @@ def detect_language(tokens: list[str], hint: str | None = None) -> str:
     english = sum(1 for t in latin if t in ENGLISH or t.rstrip("s?!") in ENGLISH)
     if not tokens:
         return hint if hint in ("uk", "en") else "uk"
-    if english and english >= cyrillic and english * 2 >= len(latin):
+    if english and english > 2 * cyrillic and english * 2 >= len(latin):
         return "en"
     if not cyrillic and not english and hint in ("uk", "en"):
         return hint

@@ -185,7 +185,7 @@ class Place:
     oblast: str
 
 
-OBLAST_WORDS = {"область", "області", "обл", "oblast", "region", "oblasti", "oblast'"}
+OBLAST_WORDS = {"область", "області", "обл", "oblast", "region", "oblasti", "област", "регіон", "регион", "ріджн"}
 # Other names for oblasts: their regions' names and their capitals where no centre is in the
 # capital itself.
 REGION_NAMES = {
