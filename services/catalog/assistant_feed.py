@@ -44,3 +44,15 @@ def publish_if_changed() -> bool:
         row.digest, row.published_at = digest, utcnow()
         add_event(session, "catalog.needs_changed", {"digest": digest, **payload}, producer=SERVICE)
         return True
+
+
+TASK = "bookcross.catalog.publish_needs"  # a periodic task (shared/bus/periodic.py)
+
+
+def register_task(app):
+    """The periodic tick on catalog's Celery app (services/catalog/tasks.py)."""
+    @app.task(name=TASK, ignore_result=True, acks_late=False)
+    def publish_needs() -> bool:
+        return publish_if_changed()
+
+    return publish_needs

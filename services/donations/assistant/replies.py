@@ -26,6 +26,24 @@ def settlement_name(name: str, lang: str) -> str:
     return latin(name) if lang == "en" else name
 
 
+def in_settlement(name: str, lang: str) -> str:
+    """"Харків" → "у Харкові", "Біла Церква" → "у Білій Церкві" (the dictionary's locative), or
+    "у населеному пункті …" for a name it does not know; "in Kharkiv"."""
+    if lang == "en":
+        return f"in {latin(name)}"
+    from services.donations.assistant.language import morph
+
+    words = []
+    for word in name.split(" "):
+        parses = [p for p in morph().parse(word.lower()) if p.normal_form == word.lower() and
+                  ({"NOUN", "ADJF"} & {p.tag.POS})]
+        form = parses[0].inflect({"loct"}) if parses else None
+        if form is None:
+            return f"у населеному пункті {name}"
+        words.append(form.word.capitalize() if word[:1].isupper() else form.word)
+    return "у " + " ".join(words)
+
+
 def _centre_line(centre: dict, lang: str) -> str:
     address = centre.get("address") or ""
     place = settlement_name(centre["settlement"], lang)
@@ -192,12 +210,14 @@ def shelf(place, centres: list[dict], nearby: list[dict], named: dict | None, ha
                      f"Tell me your town or oblast and I will tell you where the nearest shelf is. "
                      f"All shelves: {needs_url}")
     where = settlement_name(place.name, lang) if place.kind == "settlement" else oblast_name(place.oblast, lang)
+    inside = in_settlement(place.name, lang) if place.kind == "settlement" else \
+        oblast_name(place.oblast, lang, where=True)
     if centres:
         return _pick(lang, f"Полиці з книжками ({where}):", f"Shelves with books ({where}):") + "\n" + \
             _centres_block(centres, lang)
     if nearby:
-        return _pick(lang, f"У {where} полиці поки немає. Найближчі — в тій самій області:",
-                     f"There is no shelf in {where} yet. The nearest are in the same oblast:") + "\n" + \
+        return _pick(lang, f"{inside[0].upper()}{inside[1:]} полиці поки немає. Найближчі — в тій самій області:",
+                     f"There is no shelf {inside} yet. The nearest are in the same oblast:") + "\n" + \
             _centres_block(nearby, lang)
     return _pick(lang, f"{where}: полиць поки немає. Усі полиці: {needs_url}",
                  f"{where}: no shelves yet. All shelves: {needs_url}")
