@@ -13,12 +13,30 @@ def _pick(lang: str, uk: str, en: str) -> str:
     return uk if lang == "uk" else en
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+VOWELS = "аеєиіїоуюяАЕЄИІЇОУЮЯ"
+
+
+def _in(word: str) -> str:
+    """"у" or "в" before a word, as it sounds best (в Одесі, у Харкові)."""
+    return "в" if word[:1] in VOWELS else "у"
+
+
+def _centres_count(n: int, lang: str) -> str:
+    if lang == "en":
+        return f"{n} centre" if n == 1 else f"{n} centres"
+    return f"{n} центрі" if n % 10 == 1 and n % 100 != 11 else f"{n} центрах"
+
+
 def oblast_name(oblast: str, lang: str, *, where: bool = False) -> str:
     """"Харківська" → "у Харківській області" / "in Kharkivska oblast"."""
     if lang == "en":
         return f"{'in ' if where else ''}{latin(oblast)} oblast"
     if where:
-        return f"у {oblast[:-1]}ій області" if oblast.endswith("а") else f"у {oblast}"
+        return f"{_in(oblast)} {oblast[:-1]}ій області" if oblast.endswith("а") else f"{_in(oblast)} {oblast}"
     return f"{oblast} обл."
 
 
@@ -41,7 +59,7 @@ def in_settlement(name: str, lang: str) -> str:
         if form is None:
             return f"у населеному пункті {name}"
         words.append(form.word.capitalize() if word[:1].isupper() else form.word)
-    return "у " + " ".join(words)
+    return f"{_in(words[0])} " + " ".join(words)
 
 
 def _centre_line(centre: dict, lang: str) -> str:
@@ -98,10 +116,11 @@ def ask_for_code(lang: str, track_url: str | None) -> str:
                  f"і виглядає так: {CODE_SHAPE}.",
                  "To find your books, send me the tracking code: it is in our first e-mail or SMS and looks "
                  f"like {CODE_SHAPE}.")
+    text += " " + _pick(lang, "Коду немає? Напишіть «людина» — і колега допоможе.",
+                        "No code? Write “person” and a colleague will help.")
     if track_url:
-        text += " " + _pick(lang, f"Або введіть його тут: {track_url}", f"Or enter it here: {track_url}")
-    return text + " " + _pick(lang, "Коду немає? Напишіть «людина» — і колега допоможе.",
-                              "No code? Write “person” and a colleague will help.")
+        text += "\n" + _pick(lang, f"Або введіть код тут: {track_url}", f"Or enter the code here: {track_url}")
+    return text
 
 
 def mistyped_code(code: str, lang: str) -> str:
@@ -140,21 +159,21 @@ def needs(snapshot: dict | None, place, needs_url: str, lang: str) -> str:
         if oblast is None:
             top = [o["oblast"] for o in snapshot["oblasts"][:3]]
             return _pick(lang,
-                         f"{oblast_name(place.oblast, lang, where=True).capitalize()} полиць поки немає, тож книжки "
+                         f"{_capital(oblast_name(place.oblast, lang, where=True))} полиць поки немає, тож книжки "
                          f"туди не їдуть. Найбільше їх зараз чекають: {', '.join(top)}. Докладніше: {needs_url}",
                          f"There are no shelves {oblast_name(place.oblast, lang, where=True)} yet, so no books go "
                          f"there. They are needed most now in: {', '.join(latin(o) for o in top)}. "
                          f"More: {needs_url}")
         shelves = [c for c in snapshot.get("centres", []) if c["oblast"] == place.oblast]
         level = LEVELS[oblast["level"]][0 if lang == "uk" else 1]
-        text = _pick(lang, f"{oblast_name(place.oblast, lang, where=True).capitalize()} потреба в книжках — {level}; "
-                           f"полиці є в {len(shelves)} центрах.",
+        text = _pick(lang, f"{_capital(oblast_name(place.oblast, lang, where=True))} потреба в книжках — {level}; "
+                           f"полиці є в {_centres_count(len(shelves), lang)}.",
                      f"The need for books {oblast_name(place.oblast, lang, where=True)} is {level}; "
-                     f"{len(shelves)} centres there have shelves.")
+                     f"{_centres_count(len(shelves), lang)} there {'has a shelf' if len(shelves) == 1 else 'have shelves'}.")
         if oblast.get("wishes"):
             text += " " + _pick(lang, f"Там просять: {_wishes(oblast['wishes'], words, lang)}.",
                                 f"They ask for: {_wishes(oblast['wishes'], words, lang)}.")
-        return text + " " + _pick(lang, f"Усі центри: {needs_url}", f"All centres: {needs_url}")
+        return text + "\n" + _pick(lang, f"Усі центри: {needs_url}", f"All centres: {needs_url}")
     top = [o for o in snapshot["oblasts"] if o["level"] != "full"][:3] or snapshot["oblasts"][:3]
     names = ", ".join(o["oblast"] if lang == "uk" else latin(o["oblast"]) for o in top)
     text = _pick(lang, f"Найбільше книжок зараз чекають у таких областях: {names}.",
@@ -166,7 +185,7 @@ def needs(snapshot: dict | None, place, needs_url: str, lang: str) -> str:
     else:
         text += " " + _pick(lang, "Особливо чекаємо книжки з історії України й фахову літературу для бізнесу.",
                             "Books on Ukrainian history and specialised business books are especially welcome.")
-    return text + " " + _pick(lang, f"Усі області й центри: {needs_url}", f"Every oblast and centre: {needs_url}")
+    return text + "\n" + _pick(lang, f"Усі області й центри: {needs_url}", f"Every oblast and centre: {needs_url}")
 
 
 # --- how to give -----------------------------------------------------------------------------------
@@ -196,11 +215,11 @@ def shelf(place, centres: list[dict], nearby: list[dict], named: dict | None, ha
     if named is not None:
         line = _centre_line(named, lang)
         if has_shelf:
-            return _pick(lang, f"Так, полиця є: {line}.", f"Yes, it has a shelf: {line}.")
+            return _pick(lang, f"Так, полиця є:\n{line}", f"Yes, it has a shelf:\n{line}")
         if has_shelf is None:
             return _pick(lang, f"{line}. Чи є там полиця, я зараз не знаю — дивіться {needs_url}",
                          f"{line}. Whether it has a shelf I cannot tell right now — see {needs_url}")
-        text = _pick(lang, f"{line}. Полиці там поки немає.", f"{line}. There is no shelf there yet.")
+        text = _pick(lang, f"{line}\nПолиці там поки немає.", f"{line}\nThere is no shelf there yet.")
         if nearby:
             text += "\n" + _pick(lang, "Найближчі полиці в тій самій області:", "The nearest shelves in the same oblast:")
             text += "\n" + _centres_block(nearby, lang)
@@ -227,10 +246,10 @@ def shelf(place, centres: list[dict], nearby: list[dict], named: dict | None, ha
 
 def preferences(preferences_url: str | None, tracking_url: str | None, forget: bool, lang: str) -> str:
     if preferences_url:
-        text = _pick(lang, f"Як нам вам писати — або не писати зовсім — оберіть тут: {preferences_url}. "
-                           "Там вмикаються й вимикаються e-mail, SMS і Telegram.",
-                     f"Choose how we write to you — or that we do not — here: {preferences_url}. "
-                     "E-mail, SMS and Telegram are switched on and off there.")
+        text = _pick(lang, "Як нам вам писати — або не писати зовсім — оберіть на сторінці налаштувань: там "
+                           f"вмикаються й вимикаються e-mail, SMS і Telegram.\n{preferences_url}",
+                     "Choose how we write to you — or that we do not — on your preferences page: e-mail, SMS and "
+                     f"Telegram are switched on and off there.\n{preferences_url}")
     else:
         text = _pick(lang, "У кожному нашому листі внизу є посилання «Відписатися» й «Налаштування». Або надішліть "
                            "мені код відстеження — дам посилання на ваші налаштування.",
@@ -238,8 +257,8 @@ def preferences(preferences_url: str | None, tracking_url: str | None, forget: b
                      "tracking code and I will give you the link to your preferences.")
     if forget:
         if tracking_url:
-            text += " " + _pick(lang, f"Щоб ми видалили ваші ім'я й контакти, натисніть «Забути мене» тут: {tracking_url}",
-                                f"To have your name and contacts erased, press “Forget me” here: {tracking_url}")
+            text += "\n" + _pick(lang, f"Щоб ми видалили ваші ім'я й контакти, натисніть «Забути мене» тут: {tracking_url}",
+                                 f"To have your name and contacts erased, press “Forget me” here: {tracking_url}")
         else:
             text += " " + _pick(lang, "Видалити ваші дані можна кнопкою «Забути мене» на сторінці відстеження.",
                                 "The “Forget me” button on your tracking page erases your data.")
@@ -256,10 +275,10 @@ def handover(intent: str, channel: str, page_url: str | None, email: str | None,
     if channel == "telegram":
         return first + " " + _pick(lang, "Відповідь прийде сюди, щойно її прочитають.",
                                    "The answer will come here as soon as someone reads it.")
-    then = _pick(lang, f"Відповідь з'явиться на цій сторінці — збережіть посилання: {page_url}",
-                 f"The answer will appear on this page — keep the link: {page_url}")
+    then = _pick(lang, "Відповідь з'явиться на цій сторінці", "The answer will appear on this page")
     if email:
-        then += _pick(lang, ". А ще ми надішлемо її на вашу пошту.", ". We will also send it to your e-mail.")
+        then += _pick(lang, ", а ще ми надішлемо її на вашу пошту", " and we will also send it to your e-mail")
+    then += _pick(lang, f". Збережіть посилання:\n{page_url}", f". Keep the link:\n{page_url}")
     return first + " " + then
 
 
