@@ -190,6 +190,8 @@ def _shelf(session: Session, understood: Understanding, urls: dict, lang: str) -
     place = understood.places.first
     if place is None:
         return replies.shelf(None, [], [], None, None, urls["needs"], lang)
+    if not known:  # catalog has not told us yet: say so, never "no shelves"
+        return replies.shelves_unknown(urls["needs"], lang)
     here = _in_place(shelves, place)
     nearby = [] if here else [c for c in shelves if c["oblast"] == place.oblast]
     return replies.shelf(place, here, nearby, None, None, urls["needs"], lang)

@@ -242,6 +242,11 @@ def shelf(place, centres: list[dict], nearby: list[dict], named: dict | None, ha
                  f"{where}: no shelves yet. All shelves: {needs_url}")
 
 
+def shelves_unknown(needs_url: str, lang: str) -> str:
+    return _pick(lang, f"Де зараз стоять полиці, я ще не знаю напевно. Усі полиці з адресами тут: {needs_url}",
+                 f"I do not know for sure yet where the shelves are. All shelves with their addresses: {needs_url}")
+
+
 # --- how we write to you ------------------------------------------------------------------------------
 
 def preferences(preferences_url: str | None, tracking_url: str | None, forget: bool, lang: str) -> str:
