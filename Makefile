@@ -36,6 +36,7 @@ bench: $(STAMP) ## run the benchmarks under bench/ (prints figures for the READM
 	$(BIN)/python bench/notify.py
 	$(BIN)/python bench/token_check.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/assistant.py
 
 clean: ## remove the virtual environment and local data
 	rm -rf $(VENV) var
