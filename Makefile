@@ -36,6 +36,7 @@ bench: $(STAMP) ## run the benchmarks under bench/ (prints figures for the READM
 	$(BIN)/python bench/notify.py
 	$(BIN)/python bench/token_check.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/assistant.py
 
 faults: $(STAMP) ## the fault run: faults injected into a running network, a table of what it kept (~30 min)
 	$(BIN)/python bench/faults.py

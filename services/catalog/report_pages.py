@@ -8,7 +8,7 @@ import io
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from services.catalog import charts, likes, needs, report_texts, report_views
+from services.catalog import charts, likes, needs, question_reports, report_texts, report_views
 from services.catalog.pages import page_staff
 from shared import auth, config
 from shared.auth import public
@@ -97,6 +97,8 @@ def dashboard():
     except ApiError:
         abort(400)
     return render_template("dashboard.html", lang=lang, tx=page_texts(TEXT, lang), d=data,
+                           qtx=page_texts(question_reports.TEXT, lang),
+                           queue_url=f"{config.public_base_url('donations')}/staff/questions?lang={lang}",
                            figures=_figures(data, lang), duration=lambda s: duration(s, lang), percent=percent,
                            stage=lambda s: _name(report_texts.STAGES, s, lang),
                            lead_stage=lambda s: _name(report_texts.LEAD_STAGES, s, lang),

@@ -5,6 +5,7 @@ from flask import Flask
 
 from services.donations import impact_pages, pages, tasks  # noqa: F401  (tasks registers the outbox publisher)
 from services.donations.api import donations, impact, manifests, track, walk_ins
+from services.donations.assistant import pages as assistant_pages
 from shared.web import create_service_app
 
 
@@ -14,4 +15,5 @@ def create_app(overrides: dict | None = None) -> Flask:
                              overrides={"MAX_CONTENT_LENGTH": 8 * 1024 * 1024, **(overrides or {})})
     app.register_blueprint(pages.bp)
     app.register_blueprint(impact_pages.bp)
+    app.register_blueprint(assistant_pages.bp)
     return app

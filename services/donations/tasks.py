@@ -3,3 +3,13 @@ from services.donations.handlers import HANDLERS
 from shared.bus.celery_app import make_celery
 
 app = make_celery("donations", HANDLERS)
+
+FORGET_TASK = "bookcross.donations.assistant_forget"
+
+
+@app.task(name=FORGET_TASK, ignore_result=True, acks_late=False)
+def assistant_forget() -> int:
+    """Questions answered more than ASSISTANT_KEEP_DAYS ago keep no words and no address."""
+    from services.donations.assistant import services
+
+    return services.forget_old()

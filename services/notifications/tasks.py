@@ -40,3 +40,14 @@ def deliver() -> int:
         log.info("delivery.tick", prepared=result.prepared, sent=result.sent, retried=result.retried,
                  failed=result.failed, fallbacks=result.fallbacks, dropped=result.dropped)
     return result.sent
+
+
+ASSISTANT_FORGET_TASK = "bookcross.notifications.assistant_forget"
+
+
+@app.task(name=ASSISTANT_FORGET_TASK, ignore_result=True, acks_late=False)
+def assistant_forget() -> int:
+    """Telegram conversations quiet for ASSISTANT_KEEP_DAYS are forgotten (chat id and all)."""
+    from services.notifications import assistant_inbox
+
+    return assistant_inbox.forget_quiet()

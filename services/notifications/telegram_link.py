@@ -19,7 +19,7 @@ import structlog
 from flask import Blueprint, request
 from sqlalchemy import select
 
-from services.notifications import compose
+from services.notifications import assistant_inbox, compose
 from services.notifications.models import Contact, TelegramLink
 from shared import db
 from shared.auth import public
@@ -58,8 +58,11 @@ def webhook():
     message = update.get("message") or {}
     text = (message.get("text") or "").strip()
     chat_id = (message.get("chat") or {}).get("id")
-    if chat_id is None or not text.startswith("/start "):
-        return {"ok": True}  # anything else is not for us; Telegram only needs a 200
+    if chat_id is not None and not text.startswith("/start "):
+        assistant_inbox.receive(update)  # a question for the assistant (or nothing for us)
+        return {"ok": True}
+    if chat_id is None:
+        return {"ok": True}  # not a message; Telegram only needs a 200
     code = text.split(" ", 1)[1].strip()
     language = None
     with db.session_scope("notifications") as session:

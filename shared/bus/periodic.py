@@ -44,6 +44,12 @@ def periodic_tasks() -> list[Periodic]:
               for s in config.SERVICES]
     tasks.append(Periodic("notifications-deliver", "bookcross.notifications.deliver",  # notifications/tasks.py
                           "notifications", float(os.environ.get("NOTIFY_TICK_SECONDS", "2"))))
+    # The consultation assistant: catalog tells it where books are needed, when that changed;
+    # questions' words and quiet Telegram conversations are forgotten after ASSISTANT_KEEP_DAYS.
+    tasks.append(Periodic("catalog-needs", "bookcross.catalog.publish_needs", "catalog",  # catalog/tasks.py
+                          float(os.environ.get("ASSISTANT_NEEDS_SECONDS", "300"))))
+    tasks += [Periodic(f"{s}-assistant-forget", f"bookcross.{s}.assistant_forget", s, 3600.0)
+              for s in ("donations", "notifications")]
     return tasks
 
 

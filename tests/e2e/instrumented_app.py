@@ -14,6 +14,7 @@ import time
 
 import redis
 
+from services.catalog import assistant_feed
 from services.catalog.handlers import HANDLERS as REAL_HANDLERS
 from services.catalog.reports import HANDLERS as REPORT_HANDLERS
 from shared import config
@@ -54,3 +55,4 @@ REPORTS = {h for handlers in REPORT_HANDLERS.values() for h in handlers}
 HANDLERS = {event: tuple(h if h in REPORTS else instrument(h) for h in handlers)
             for event, handlers in REAL_HANDLERS.items()}
 app = make_celery("catalog", HANDLERS)
+assistant_feed.register_task(app)  # catalog's periodic word to the assistant, as in production
