@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: help run test lint venv bench clean
+.PHONY: help run test lint venv bench faults clean
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,6 +36,11 @@ bench: $(STAMP) ## run the benchmarks under bench/ (prints figures for the READM
 	$(BIN)/python bench/notify.py
 	$(BIN)/python bench/token_check.py
 	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/assistant.py
+
+faults: $(STAMP) ## the fault run: faults injected into a running network, a table of what it kept (~30 min)
+	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/faults.py --embedded
 
 clean: ## remove the virtual environment and local data
 	rm -rf $(VENV) var

@@ -53,6 +53,7 @@ SHARED_TEXTS: dict[str, tuple[str, str]] = {
     "nav.shipments": ("Відправлення", "Shipments"),
     "nav.scan": ("Сканування", "Scanning"),
     "nav.reports": ("Звіти", "Reports"),
+    "nav.questions": ("Питання", "Questions"),
     "nav.wishes": ("Побажання областей", "Oblasts' wishes"),
     "staff.sign_out": ("Вийти", "Sign out"),
     "role.logistics": ("логістика", "logistics"),

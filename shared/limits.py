@@ -29,6 +29,8 @@ LIMITS: dict[str, tuple[str, str]] = {
     "likes": ("RATE_LIMIT_LIKES", "30/hour"),
     "feedback": ("RATE_LIMIT_FEEDBACK", "20/minute"),
     "impact": ("RATE_LIMIT_IMPACT", "60/minute"),
+    # Questions to the assistant: the "Ask us" box per client, the Telegram bot per chat.
+    "questions": ("RATE_LIMIT_QUESTIONS", "10/minute;60/hour"),
 }
 # Older single-number settings, still honoured.
 _LEGACY = {"tracking": ("TRACK_RATE_LIMIT", "minute"), "notes": ("NOTE_LIMIT_PER_HOUR", "hour"),

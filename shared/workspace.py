@@ -33,6 +33,7 @@ STAFF_LINKS = (
     StaffLink("shipments", "catalog", "/staff/shipments", ("logistics", "centre_staff")),
     StaffLink("scan", "catalog", "/staff/centres/{centre}/scan", ("centre_staff",)),
     StaffLink("reports", "catalog", "/staff/reports", ("logistics",)),
+    StaffLink("questions", "donations", "/staff/questions", ("logistics",)),
     StaffLink("wishes", "catalog", "/staff/reports/wishes", ()),
 )
 SIGN_IN = ("catalog", "/staff/login")

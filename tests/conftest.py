@@ -20,7 +20,7 @@ os.environ.setdefault("BOOKCROSS_SECRET_KEY", "test-secret-" + uuid.uuid4().hex)
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # Rate limits out of the way of tests that are not about them (those set their own).
 for _name in ("OFFERS", "TRACKING", "DONOR_ACTIONS", "NOTES", "SIGN_IN", "SIGN_IN_ACCOUNT", "PREFERENCES",
-              "TELEGRAM_LINK"):
+              "TELEGRAM_LINK", "QUESTIONS"):
     os.environ.setdefault(f"RATE_LIMIT_{_name}", "100000/minute")
 os.environ.setdefault("NOTIFY_RECIPIENT_DAILY_CAP", "1000")
 
@@ -120,10 +120,13 @@ def sqlite_databases(tmp_path_factory):
 def _truncate(urls: dict[str, str]) -> None:
     from sqlalchemy import text
 
+    import services.catalog.assistant_models  # noqa: F401  (the assistant's tables are on each Base too)
     import services.catalog.models as cm
     import services.catalog.report_models  # noqa: F401  (the reports tables are on catalog's Base)
+    import services.donations.assistant.models  # noqa: F401
     import services.donations.impact_models  # noqa: F401  (so are donations' feedback tables)
     import services.donations.models as dm
+    import services.notifications.assistant_models  # noqa: F401
     import services.notifications.models as nm
     from shared import staff_identity
     from shared.migrate import alembic_config  # noqa: F401  (models imported below)

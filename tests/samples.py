@@ -60,6 +60,23 @@ def sample_payload(event_type: str, donation_id: uuid.UUID | None = None) -> dic
         "donations.feedback_given": {"donation_id": donation_id, "stage": "collected", "useful": True,
                                      "comment": "Дякую!", "at": start},
         "notifications.channels_changed": {"donor_id": uuid.uuid4(), "unsubscribed": ["sms"]},
+        # the consultation assistant
+        "notifications.question_received": {
+            "question_id": uuid.uuid4(), "conversation_id": uuid.uuid4(), "text": "де мої книжки",
+            "language_hint": "uk", "donor_id": None, "donation_ids": [], "received_at": start},
+        "donations.assistant_replied": {
+            "question_id": uuid.uuid4(), "channel": "telegram", "conversation_id": uuid.uuid4(), "email": None,
+            "language": "uk", "text": "Надішліть код відстеження.", "kind": "answer"},
+        "donations.question_asked": {
+            "question_id": uuid.uuid4(), "channel": "web", "intent": "human", "language": "uk", "handed_over": True,
+            "asked_at": start, "answered_at": None},
+        "donations.question_answered": {
+            "question_id": uuid.uuid4(), "channel": "web", "asked_at": start, "answered_at": start + timedelta(hours=1)},
+        "catalog.needs_changed": {
+            "digest": "0" * 64, "wish_kinds": {"children": {"uk": "дитячі книжки", "en": "children's books"}},
+            "centres": [{"code": "6341", "name": "ТСЦ 6341", "settlement": "м. Харків", "oblast": "Харківська",
+                         "address": "вул. Шевченка, 1", "level": "high"}],
+            "oblasts": [{"oblast": "Харківська", "level": "high", "priority": True, "wishes": ["children"]}]},
     }[event_type]
 
 

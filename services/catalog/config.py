@@ -25,3 +25,8 @@ def open_library_url() -> str | None:
 
 def open_library_timeout() -> float:
     return config.env_float("OPEN_LIBRARY_TIMEOUT", 3)
+
+
+def assistant_needs_seconds() -> float:
+    """How often catalog looks whether where books are needed changed (ASSISTANT_NEEDS_SECONDS)."""
+    return config.env_float("ASSISTANT_NEEDS_SECONDS", 300)

@@ -56,21 +56,18 @@ def on_donation_cancelled(session: Session, event: dict) -> None:
 
 # event type → {consumer name: handler}. The names are the idempotency keys in
 # `processed_events` (as `catalog.<name>`): never rename one, or events handled before would be
-# handled again. The reports read model (`reports`) hears other services' facts
-# (`report_event`) and catalog's own copy and shipment events.
+# handled again.
 HANDLERS: Handlers = {
-    "donations.donation_offered": {"on_donation_offered": on_donation_offered,
-                                   "report_event": reports.on_foreign_event},
-    "donations.donation_collected": {"on_donation_collected": on_donation_collected,
-                                     "report_event": reports.on_foreign_event},
-    "donations.donation_cancelled": {"on_donation_cancelled": on_donation_cancelled,
-                                     "report_event": reports.on_foreign_event},
-    **{event_type: {"report_event": reports.on_foreign_event}
-       for event_type in ("donations.pickup_scheduled", "donations.pickup_failed", "donations.donor_erased",
-                          "donations.feedback_given", "notifications.message_delivered",
-                          "notifications.channels_changed")},
-    **{event_type: {"report_copy": reports.on_copy_event} for event_type in reports.COPY_EVENTS},
-    "catalog.copies_allocated": {"report_allocation": reports.on_copies_allocated},
-    "catalog.shipment_dispatched": {"report_shipment": reports.on_shipment_event},
-    "catalog.shipment_closed": {"report_shipment": reports.on_shipment_event},
+    "donations.donation_offered": {"on_donation_offered": on_donation_offered},
+    "donations.donation_collected": {"on_donation_collected": on_donation_collected},
+    "donations.donation_cancelled": {"on_donation_cancelled": on_donation_cancelled},
 }
+# The reports read model (services/reports.py) hears every other service's fact it counts
+# (`reports.FOREIGN`) as `report_event`, and catalog's own copy and shipment events.
+for _event_type in reports.FOREIGN:
+    HANDLERS.setdefault(_event_type, {})["report_event"] = reports.on_foreign_event
+for _event_type in reports.COPY_EVENTS:
+    HANDLERS.setdefault(_event_type, {})["report_copy"] = reports.on_copy_event
+HANDLERS["catalog.copies_allocated"] = {"report_allocation": reports.on_copies_allocated}
+HANDLERS["catalog.shipment_dispatched"] = {"report_shipment": reports.on_shipment_event}
+HANDLERS["catalog.shipment_closed"] = {"report_shipment": reports.on_shipment_event}

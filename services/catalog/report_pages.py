@@ -8,7 +8,7 @@ import io
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from markupsafe import Markup
 
-from services.catalog import charts
+from services.catalog import charts, question_reports
 from services.catalog.services import figures as report_views
 from services.catalog.services import needs
 from services.catalog.texts import WISH_KINDS
@@ -16,7 +16,7 @@ from shared import auth, config, errors
 from shared.auth import public
 from shared.i18n import current_language, kyiv_time, page_texts
 from shared.web import page_message, status_of
-from shared.workspace import page_staff
+from shared.workspace import page_staff, staff_url
 
 bp = Blueprint("report_pages", __name__, template_folder="templates")
 
@@ -246,6 +246,8 @@ def dashboard():
     lang = current_language()
     data = report_views.dashboard(request.args.get("month"))
     return render_template("dashboard.html", lang=lang, tx=page_texts(TEXT, lang), d=data,
+                           qtx=page_texts(question_reports.TEXT, lang),
+                           queue_url=staff_url("donations", "/staff/questions"),
                            figures=_figures(data, lang), duration=lambda s: duration(s, lang), percent=percent,
                            stage=lambda s: _name(STAGES, s, lang),
                            lead_stage=lambda s: _name(LEAD_STAGES, s, lang),

@@ -3,3 +3,7 @@ from services.catalog.handlers import HANDLERS
 from shared.bus.celery_app import make_celery
 
 app = make_celery("catalog", HANDLERS)
+
+from services.catalog import assistant_feed  # noqa: E402
+
+publish_needs = assistant_feed.register_task(app)

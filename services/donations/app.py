@@ -10,6 +10,7 @@ from services.donations import (  # noqa: F401  (tasks registers the outbox publ
     texts,
 )
 from services.donations.api import donations, impact, manifests, track, walk_ins
+from services.donations.assistant import pages as assistant_pages
 from shared.web import create_service_app
 
 
@@ -19,4 +20,5 @@ def create_app(overrides: dict | None = None) -> Flask:
                              overrides={"MAX_CONTENT_LENGTH": 8 * 1024 * 1024, **(overrides or {})})
     app.register_blueprint(pages.bp)
     app.register_blueprint(impact_pages.bp)
+    app.register_blueprint(assistant_pages.bp)
     return app

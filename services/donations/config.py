@@ -14,3 +14,9 @@ def public_url() -> str:
 def needs_page_url() -> str:
     """Catalog's public page of where books are needed (the offer form links it)."""
     return f"{config.public_base_url('catalog')}/needs"
+
+
+def assistant_keep_days() -> float:
+    """How long the consultation assistant keeps a question's words and a quiet conversation
+    (ASSISTANT_KEEP_DAYS)."""
+    return config.env_float("ASSISTANT_KEEP_DAYS", 30)

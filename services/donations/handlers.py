@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.donations import impact
+from services.donations.assistant import services as assistant_services
 from services.donations.models import Donation, DonationCopy, DonationHistory, DonationMessage, DonationShipment
 from shared import db, staff_identity
 from shared.bus.consumer import Handlers
@@ -75,4 +76,7 @@ HANDLERS: Handlers = {
     "catalog.copy_taken": {"on_copy_taken": _copy_news("taken"), "on_copy_taken_news": impact.on_copy_taken_news},
     "catalog.copy_noted": {"on_copy_noted": impact.on_copy_noted},
     "notifications.message_delivered": {"on_message_delivered": on_message_delivered},
+    # The consultation assistant (services/donations/assistant/).
+    "notifications.question_received": {"on_question_received": assistant_services.on_question_received},
+    "catalog.needs_changed": {"on_needs_changed": assistant_services.on_needs_changed},
 }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -283,6 +284,9 @@ def _erase(session: Session, donor: Donor) -> None:
     from services.donations.impact import wipe_feedback
 
     wipe_feedback(session, donation_ids)  # their comments go too
+    from services.donations.assistant.services import forget_donor
+
+    forget_donor(session, [donor.id], donation_ids)  # and their questions to the assistant
     add_event(session, "donations.donor_erased",
               {"donor_id": donor.id, "donation_ids": donation_ids}, producer=SERVICE)
 
@@ -321,9 +325,19 @@ def record_collection(donation_id: uuid.UUID, collected: int, *, actor: str,
         return donation
 
 
-def whereabouts(donation_id: uuid.UUID) -> dict:
+@contextmanager
+def _reading(session: Session | None):
+    """The caller's session (a consumer's transaction reads through it), or a new one."""
+    if session is not None:
+        yield session
+        return
+    with db.session_scope(SERVICE) as own:
+        yield own
+
+
+def whereabouts(donation_id: uuid.UUID, session: Session | None = None) -> dict:
     """Where the donation's copies went, by centre, from catalog's events."""
-    with db.session_scope(SERVICE) as session:
+    with _reading(session) as session:
         copies = session.scalars(select(DonationCopy).where(DonationCopy.donation_id == donation_id)).all()
         shipments = session.scalars(select(DonationShipment).where(
             DonationShipment.donation_id == donation_id)).all()
@@ -358,16 +372,16 @@ def whereabouts(donation_id: uuid.UUID) -> dict:
             "oblasts": sorted(oblasts.values(), key=lambda o: o["oblast"])}
 
 
-def messages_of(donation_id: uuid.UUID) -> list[DonationMessage]:
-    with db.session_scope(SERVICE) as session:
+def messages_of(donation_id: uuid.UUID, session: Session | None = None) -> list[DonationMessage]:
+    with _reading(session) as session:
         return list(session.scalars(select(DonationMessage).where(
             DonationMessage.donation_id == donation_id).order_by(DonationMessage.at, DonationMessage.message_id)))
 
 
-def find_by_tracking_code(code: str) -> tuple[Donation, list[DonationHistory]]:
+def find_by_tracking_code(code: str, session: Session | None = None) -> tuple[Donation, list[DonationHistory]]:
     if not codes.is_valid(code, codes.TRACKING_RANDOM_CHARS):
         raise UnknownTrackingCode()
-    with db.session_scope(SERVICE) as session:
+    with _reading(session) as session:
         donation = session.scalar(select(Donation).where(
             Donation.tracking_code == codes.normalise(code)))
         if donation is None:

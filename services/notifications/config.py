@@ -114,3 +114,9 @@ def tracking_url(tracking_code: str) -> str:
 def own_urls() -> set[str]:
     """Every service's public address: only these become links in an e-mail."""
     return {config.public_base_url(service) for service in config.SERVICES}
+
+
+def assistant_keep_days() -> float:
+    """How long the consultation assistant keeps a question's words and a quiet conversation
+    (ASSISTANT_KEEP_DAYS)."""
+    return config.env_float("ASSISTANT_KEEP_DAYS", 30)

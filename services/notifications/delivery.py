@@ -28,7 +28,7 @@ import structlog
 from sqlalchemy import String, case, cast, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from services.notifications import alerts, compose, guards
+from services.notifications import alerts, assistant_inbox, compose, guards
 from services.notifications.channels import PermanentFailure, TemporaryFailure
 from services.notifications.channels.telegram import RetryLater
 from services.notifications.config import delivery as settings
@@ -94,6 +94,7 @@ def deliver_due(now: datetime | None = None, senders=None, budget: float | None 
     prepare_due(now, result)
     alerts.raise_due(now)
     alerts.send_pending(senders, now, deadline)
+    assistant_inbox.send_pending(senders, now, deadline)  # someone asked: before the batch letters
     send_due(now, result, senders, deadline)
     return result
 

@@ -6,7 +6,7 @@ import json
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.notifications import alerts, config, delivery
+from services.notifications import alerts, assistant_inbox, config, delivery
 from services.notifications.models import Contact, DonorGuard, ErasedDonor, Message, Notice, StaffAlert, TelegramLink
 from shared import db, staff_identity
 from shared.bus.consumer import Handlers
@@ -119,6 +119,7 @@ def on_donor_erased(session: Session, event: dict) -> None:
     p = event["payload"]
     guard = _donor_guard(session, p["donor_id"])
     guard.erased_at = guard.erased_at or utcnow()
+    assistant_inbox.forget_donor(session, p["donor_id"], p["donation_ids"])  # their chats with the assistant
     mine = (Contact.donor_id == p["donor_id"]) | Contact.donation_id.in_(p["donation_ids"])
     # What to look for in free-text columns (errors, alerts) before the contacts go.
     personal = {value for contact in session.scalars(select(Contact).where(mine))
@@ -219,4 +220,6 @@ HANDLERS: Handlers = {
     "catalog.shipment_dispatched": {"watch_shipment": watch_shipment},
     "catalog.shipment_closed": {"watch_shipment": watch_shipment},
     "bus.event_dead_lettered": {"on_event_dead_lettered": on_event_dead_lettered},
+    # The consultation assistant's answers, sent back to the chat or e-mail they are for.
+    "donations.assistant_replied": {"on_assistant_replied": assistant_inbox.on_assistant_replied},
 }

@@ -6,7 +6,7 @@ import structlog
 from billiard.exceptions import SoftTimeLimitExceeded
 
 from services.notifications import delivery
-from services.notifications.beat import DELIVER_TASK
+from services.notifications.beat import ASSISTANT_FORGET_TASK, DELIVER_TASK
 from services.notifications.handlers import HANDLERS
 from shared.bus.celery_app import make_celery
 from shared.bus.exclusive import exclusive
@@ -40,3 +40,11 @@ def deliver() -> int:
         log.info("delivery.tick", prepared=result.prepared, sent=result.sent, retried=result.retried,
                  failed=result.failed, fallbacks=result.fallbacks, dropped=result.dropped)
     return result.sent
+
+
+@app.task(name=ASSISTANT_FORGET_TASK, ignore_result=True, acks_late=False)
+def assistant_forget() -> int:
+    """Telegram conversations quiet for ASSISTANT_KEEP_DAYS are forgotten (chat id and all)."""
+    from services.notifications import assistant_inbox
+
+    return assistant_inbox.forget_quiet()

@@ -14,7 +14,7 @@ import hmac
 
 from flask import Blueprint, request
 
-from services.notifications import config, services
+from services.notifications import assistant_inbox, config, services
 from shared.auth import public
 
 bp = Blueprint("telegram", __name__)
@@ -31,7 +31,10 @@ def webhook():
     message = update.get("message") or {}
     text = (message.get("text") or "").strip()
     chat_id = (message.get("chat") or {}).get("id")
-    if chat_id is None or not text.startswith("/start "):
-        return {"ok": True}  # anything else is not for us; Telegram only needs a 200
+    if chat_id is not None and not text.startswith("/start "):
+        assistant_inbox.receive(update)  # a question for the assistant (or nothing for us)
+        return {"ok": True}
+    if chat_id is None:
+        return {"ok": True}  # not a message; Telegram only needs a 200
     services.connect_telegram(text.split(" ", 1)[1].strip(), chat_id)
     return {"ok": True}

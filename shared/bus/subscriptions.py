@@ -33,6 +33,14 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "catalog.copies_allocated": ("catalog",),
     "catalog.copy_arrived": ("catalog",),
     "catalog.shipment_closed": ("notifications", "catalog"),
+    # The consultation assistant (donations): questions from Telegram come in through
+    # notifications and answers go back through it; the reports count the response times;
+    # catalog tells the assistant where books are needed.
+    "notifications.question_received": ("donations",),
+    "donations.assistant_replied": ("notifications",),
+    "donations.question_asked": ("catalog",),
+    "donations.question_answered": ("catalog",),
+    "catalog.needs_changed": ("donations",),
     # Published for the record (the outbox keeps it; `bookcross events replay` can send it
     # to a subscriber added later). Nobody needs it today, so the relay only marks it sent.
     "catalog.shelf_opened": (),

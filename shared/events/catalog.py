@@ -194,3 +194,35 @@ class StaffAccountChangedV1(EventSchema):
     token_version = fields.Integer(required=True)
     session_version = fields.Integer(required=True)
     revision = fields.Integer(required=True)
+
+
+class _NeedsCentre(EventSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    settlement = fields.String(required=True)
+    oblast = fields.String(required=True)
+    address = fields.String(load_default=None, allow_none=True)
+    level = fields.String(required=True, validate=validate.OneOf(("high", "medium", "low", "full")))
+
+
+class _NeedsOblast(EventSchema):
+    oblast = fields.String(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(("high", "medium", "low", "full")))
+    priority = fields.Boolean(load_default=False)
+    wishes = fields.List(fields.String(), load_default=list)
+
+
+@register
+class NeedsChangedV1(EventSchema):
+    """Where books are needed, now: the centres with shelves (and how much each needs them,
+    as the needs page says it), the oblasts greatest need first with their wish lists, and the
+    words of each wish. Published when it changes (checked every ASSISTANT_NEEDS_SECONDS), for
+    the assistant in donations; no personal data."""
+
+    event_type = "catalog.needs_changed"
+    event_version = 1
+
+    digest = fields.String(required=True)
+    centres = fields.List(fields.Nested(_NeedsCentre), required=True)
+    oblasts = fields.List(fields.Nested(_NeedsOblast), required=True)
+    wish_kinds = fields.Dict(keys=fields.String(), values=fields.Dict(), load_default=dict)

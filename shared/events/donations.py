@@ -128,3 +128,57 @@ class FeedbackGivenV1(EventSchema):
     useful = fields.Boolean(required=True)
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     at = fields.AwareDateTime(required=True)
+
+
+# --- the consultation assistant -------------------------------------------------------------
+
+ASK_CHANNELS = ("web", "telegram")
+
+
+@register
+class AssistantRepliedV1(EventSchema):
+    """An answer to a question, to be sent back the way it came: to the Telegram conversation
+    (notifications knows its chat), or to the e-mail a web asker left (staff answers only).
+    Carries the answer's words and maybe an address: only notifications hears it."""
+
+    event_type = "donations.assistant_replied"
+    event_version = 1
+
+    question_id = fields.UUID(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(("telegram", "email")))
+    conversation_id = fields.UUID(load_default=None, allow_none=True)
+    email = fields.String(load_default=None, allow_none=True)
+    language = fields.String(load_default="uk", validate=validate.OneOf(("uk", "en")))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    kind = fields.String(required=True, validate=validate.OneOf(("answer", "handover", "staff")))
+
+
+@register
+class QuestionAskedV1(EventSchema):
+    """Someone asked the assistant: what about (the intent), where, and whether it answered at
+    once (`answered_at`) or handed the question to a person. No words, no asker."""
+
+    event_type = "donations.question_asked"
+    event_version = 1
+
+    question_id = fields.UUID(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(ASK_CHANNELS))
+    intent = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    language = fields.String(load_default="uk", validate=validate.OneOf(("uk", "en")))
+    handed_over = fields.Boolean(required=True)
+    asked_at = fields.AwareDateTime(required=True)
+    answered_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+@register
+class QuestionAnsweredV1(EventSchema):
+    """Staff answered a question the assistant handed over: the response time is
+    `answered_at` − `asked_at`."""
+
+    event_type = "donations.question_answered"
+    event_version = 1
+
+    question_id = fields.UUID(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(ASK_CHANNELS))
+    asked_at = fields.AwareDateTime(required=True)
+    answered_at = fields.AwareDateTime(required=True)

@@ -30,3 +30,22 @@ class ChannelsChangedV1(EventSchema):
     donor_id = fields.UUID(required=True)
     unsubscribed = fields.List(fields.String(validate=validate.OneOf(("email", "sms", "telegram"))),
                                required=True)
+
+
+@register
+class QuestionReceivedV1(EventSchema):
+    """Someone wrote to the Telegram bot (anything but `/start`): the assistant in donations
+    answers. The chat stays here: `conversation_id` names it. A chat tied to a donor (they
+    connected Telegram from their preferences) brings that donor's donations, so they are
+    recognised without a code. The words are the asker's own: only donations hears this."""
+
+    event_type = "notifications.question_received"
+    event_version = 1
+
+    question_id = fields.UUID(required=True)
+    conversation_id = fields.UUID(required=True)
+    text = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    language_hint = fields.String(load_default=None, allow_none=True)
+    donor_id = fields.UUID(load_default=None, allow_none=True)
+    donation_ids = fields.List(fields.UUID(), load_default=list)
+    received_at = fields.AwareDateTime(required=True)

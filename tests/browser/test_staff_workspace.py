@@ -44,18 +44,19 @@ def nav_labels(page) -> list[str]:
 def test_a_logistics_day_by_links_only(network, page):
     name = sign_in(network, page, "logistics")
     expect(page.locator("#whoami")).to_contain_text(name)
-    assert nav_labels(page) == ["Головна", "Вивезення", "Хаб", "Відправлення", "Звіти"]
+    assert nav_labels(page) == ["Головна", "Вивезення", "Хаб", "Відправлення", "Звіти", "Питання"]
 
     donations, catalog = re.escape(network.url("donations")), re.escape(network.url("catalog"))
     go(page, "Вивезення", rf"^{donations}/staff/board\?lang=uk", "Вивезення: що чекає")
     go(page, "Хаб", rf"^{catalog}/staff/hub\?lang=uk", "Хаб: опис книжок")
     go(page, "Відправлення", rf"^{catalog}/staff/shipments\?lang=uk", "Відправлення")
     go(page, "Звіти", rf"^{catalog}/staff/reports\?lang=uk", "Як працює мережа")
+    go(page, "Питання", rf"^{donations}/staff/questions\?lang=uk", "Питання до людини")
 
     # The language switch: same page in English, and the links carry the language on.
     page.locator(".staff-bar").get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("How the network is doing")
-    assert nav_labels(page) == ["Home", "Pickups", "Hub", "Shipments", "Reports"]
+    assert nav_labels(page) == ["Home", "Pickups", "Hub", "Shipments", "Reports", "Questions"]
     go(page, "Pickups", rf"^{donations}/staff/board\?lang=en", "Pickups waiting")
     go(page, "Home", rf"^{catalog}/staff/\?lang=en", "bookcross")
 

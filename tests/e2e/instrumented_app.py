@@ -14,6 +14,7 @@ import time
 
 import redis
 
+from services.catalog import assistant_feed
 from services.catalog.handlers import HANDLERS as REAL_HANDLERS
 from shared import config
 from shared.bus.celery_app import make_celery
@@ -51,3 +52,4 @@ def instrument(handler):
 HANDLERS = {event: {name: h if name.startswith("report_") else instrument(h) for name, h in handlers.items()}
             for event, handlers in REAL_HANDLERS.items()}
 app = make_celery("catalog", HANDLERS)
+assistant_feed.register_task(app)  # catalog's periodic word to the assistant, as in production

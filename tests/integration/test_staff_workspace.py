@@ -19,13 +19,14 @@ KHARKIV = "6341"
 
 # Each role's navigation, in order (admin sees every link but a centre's own scan page).
 NAVIGATION = {
-    "logistics": ["home", "board", "hub", "shipments", "reports"],
+    "logistics": ["home", "board", "hub", "shipments", "reports", "questions"],
     "centre_staff": ["home", "shipments", "scan"],
-    "admin": ["home", "board", "hub", "shipments", "reports", "wishes"],
+    "admin": ["home", "board", "hub", "shipments", "reports", "questions", "wishes"],
 }
 PAGES = {  # role → (service, path) of every staff page that person opens in a day
     "logistics": [("catalog", "/staff/"), ("donations", "/staff/board"), ("catalog", "/staff/hub"),
-                  ("catalog", "/staff/shipments"), ("catalog", "/staff/reports"), ("catalog", "/staff/reports/map")],
+                  ("catalog", "/staff/shipments"), ("catalog", "/staff/reports"), ("catalog", "/staff/reports/map"),
+                  ("donations", "/staff/questions")],
     "centre_staff": [("catalog", "/staff/"), ("catalog", "/staff/shipments"),
                      ("catalog", f"/staff/centres/{KHARKIV}/scan")],
     "admin": [("catalog", "/staff/reports/wishes")],

@@ -132,6 +132,12 @@ EXPECTED: dict[str, str] = {
     "donations GET /track/<string:code>": "public",
     "donations POST /track/<string:code>/cancel": "public",
     "donations POST /track/<string:code>/erase": "public",
+    "donations GET /ask": "public",
+    "donations POST /ask": "public",
+    "donations GET /ask/<string:token>": "public",
+    "donations POST /ask/<string:token>/forget": "public",
+    "donations GET /staff/questions": "page_logistics",
+    "donations POST /staff/questions/<uuid:question_id>": "page_logistics",
     # notifications
     "notifications GET /api/docs": "public",
     "notifications GET /api/docs/static/<path:filename>": "public",
@@ -148,7 +154,7 @@ EXPECTED: dict[str, str] = {
     "notifications POST /unsubscribe/<string:token>": "public",
 }
 FORM_PURPOSE = {"/staff/hub": "hub", "/staff/allocations": "shipments", "/staff/shipments": "shipments",
-                "/staff/board": "board", "/staff/reports/wishes": "wishes"}
+                "/staff/board": "board", "/staff/reports/wishes": "wishes", "/staff/questions": "questions"}
 SAMPLE = {"code": OWN, "copy_code": "ZZZZZ-ZZZZZ", "isbn": "9780306406157", "oblast": "Харківська",
           "token": "x", "filename": "swagger-ui.css", "action": "dispatch", "allocation_id": "1",
           "shipment_id": "1", "donation_id": None}

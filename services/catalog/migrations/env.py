@@ -1,4 +1,4 @@
-from services.catalog import report_models  # noqa: F401  (the reports tables)
+from services.catalog import assistant_models, report_models  # noqa: F401  (the reports tables, the assistant's)
 from services.catalog.models import Base
 from shared.migrate import run_env
 from shared.models import BusBase

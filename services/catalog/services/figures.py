@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from services.catalog import question_reports
 from services.catalog.models import Centre, ReaderNote
 from services.catalog.report_models import ReportDonation, ReportFeedback
 from services.catalog.services.reports import LEAD_STAGES, STEP_KINDS, tallies
@@ -221,7 +222,8 @@ def dashboard(month: str | None = None) -> dict:
         t = tallies(session, "told", "msg", "notice", "unsub", "leadver", "feedback", "like_week", "stock", "step_c",
                     "step_m")
         return {"generated_at": utcnow(), "informed": informed(t), "response": response(session, t, month),
-                "feedback": feedback(session, t), "equity": equity(session, t)}
+                "feedback": feedback(session, t), "equity": equity(session, t),
+                "questions": question_reports.figures(session, month)}
 
 
 def equity_only() -> dict:

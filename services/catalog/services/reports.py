@@ -30,6 +30,8 @@ from typing import Any, Callable
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from services.catalog import question_reports
+from services.catalog.assistant_models import ReportQuestion
 from services.catalog.models import AllocationItem, Centre, Copy, CopyStep
 from services.catalog.report_models import (
     CopyLike,
@@ -483,6 +485,7 @@ FOREIGN: dict[str, tuple[tuple[str, ...], Callable[[Session, dict, datetime], No
     "notifications.message_delivered": (("donation_id", "message_id", "stage", "channel", "status", "at"),
                                         apply_message),
     "notifications.channels_changed": (("donor_id", "unsubscribed"), apply_channels),
+    **question_reports.FOREIGN,  # the assistant's questions and their response times
 }
 
 
@@ -506,7 +509,8 @@ COPY_EVENTS = ("catalog.copy_catalogued", "catalog.copy_withdrawn", "catalog.cop
 
 # --- rebuild ---------------------------------------------------------------------------------
 
-REBUILT_TABLES = (ReportTally, ReportCopy, ReportDonation, ReportMessage, ReportFeedback, ReportChannelChoice)
+REBUILT_TABLES = (ReportTally, ReportCopy, ReportDonation, ReportMessage, ReportFeedback, ReportChannelChoice,
+                  ReportQuestion)
 
 
 def rebuild(*, batch: int = 20_000, echo: Callable[[str], None] = lambda _: None) -> dict[str, int]:

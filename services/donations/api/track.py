@@ -16,8 +16,9 @@ from shared.limits import limited
 blp = Blueprint("track", __name__, url_prefix="/api/v1/track",
                 description="A donor's view of their donation")
 
-def tracking_view(code: str, lang: str, latin: bool) -> dict:
-    donation, history = services.find_by_tracking_code(code)
+def tracking_view(code: str, lang: str, latin: bool, session=None) -> dict:
+    """The donor's view of a donation (`session`: a caller's transaction to read through)."""
+    donation, history = services.find_by_tracking_code(code, session)
     convert = texts.latin if latin and lang == "uk" else (lambda s: s)
     timeline = []
     for entry in history:
@@ -32,7 +33,7 @@ def tracking_view(code: str, lang: str, latin: bool) -> dict:
         timeline.append({"at": entry.at, "stage": entry.stage,
                          "text": convert(texts.stage_text(entry.stage, details, lang,
                                                           when=when, until=until))})
-    where = services.whereabouts(donation.id)
+    where = services.whereabouts(donation.id, session)
     for entry in where["centres"]:
         entry["text"] = convert(texts.centre_text(entry, lang))
     for entry in where["oblasts"]:
@@ -41,7 +42,7 @@ def tracking_view(code: str, lang: str, latin: bool) -> dict:
     where["text"] = convert(summary) if summary else None
     messages = [{"at": m.at, "stage": m.stage, "channel": m.channel, "status": m.status,
                  "text": convert(texts.message_text(m.stage, m.channel, m.status, lang))}
-                for m in services.messages_of(donation.id)]
+                for m in services.messages_of(donation.id, session)]
     erased = any(entry.stage == "erased" for entry in history)
     return {"tracking_code": display(donation.tracking_code), "status": donation.status,
             "copies": where, "messages": messages,
