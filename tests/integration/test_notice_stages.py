@@ -77,29 +77,29 @@ def test_the_table_refuses_a_second_notice_of_the_same_stage_batch_or_occasion(d
         assert db.insert_ignoring_duplicates(session, Message.__table__, {**values, "channel": "sms"})
 
 
-def test_the_migration_splits_the_old_stage_strings(migrated_to_0007):
+def test_the_migration_splits_the_old_stage_strings(migrated_to_0008):
     """Rows written before: their stage split into stage, batch and occasion; their messages'
     stage is their notice's; the guarantees hold on the data as it was."""
     from shared.migrate import upgrade
 
-    url, engine = migrated_to_0007
+    url, engine = migrated_to_0008
     d = uuid.uuid4()
     failed_at = "2026-11-28T10:00:00+00:00"
     window = "2026-11-30T07:00:00+00:00"
     old = ["offered", "on_shelves:1", "on_shelves:2", f"pickup_failed:{failed_at}", f"pickup_scheduled:{window}"]
-    notices_0007 = sa.table("notices", sa.column("id"), sa.column("donation_id", sa.Uuid()), sa.column("stage"),
+    notices_before = sa.table("notices", sa.column("id"), sa.column("donation_id", sa.Uuid()), sa.column("stage"),
                             sa.column("details", sa.JSON()), sa.column("status"), sa.column("created_at", sa.DateTime(True)),
                             sa.column("send_after", sa.DateTime(True)))
-    messages_0007 = sa.table("messages", sa.column("notice_id"), sa.column("donation_id", sa.Uuid()), sa.column("stage"),
+    messages_before = sa.table("messages", sa.column("notice_id"), sa.column("donation_id", sa.Uuid()), sa.column("stage"),
                              sa.column("channel"), sa.column("recipient_hash"), sa.column("status"),
                              sa.column("attempts"), sa.column("next_attempt_at", sa.DateTime(True)),
                              sa.column("created_at", sa.DateTime(True)))
     now = datetime.now(timezone.utc)
     with engine.begin() as connection:
         for i, stage in enumerate(old, start=1):
-            connection.execute(notices_0007.insert().values(id=i, donation_id=d, stage=stage, details={}, status="done",
+            connection.execute(notices_before.insert().values(id=i, donation_id=d, stage=stage, details={}, status="done",
                                                             created_at=now, send_after=now))
-            connection.execute(messages_0007.insert().values(notice_id=i, donation_id=d, stage=stage, channel="email",
+            connection.execute(messages_before.insert().values(notice_id=i, donation_id=d, stage=stage, channel="email",
                                                              recipient_hash="h", status="sent", attempts=1,
                                                              next_attempt_at=now, created_at=now))
     upgrade("notifications", url)
@@ -117,8 +117,8 @@ def test_the_migration_splits_the_old_stage_strings(migrated_to_0007):
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
-def migrated_to_0007(request, tmp_path, monkeypatch):
-    """A notifications database at the revision before the split (PostgreSQL and SQLite)."""
+def migrated_to_0008(request, tmp_path, monkeypatch):
+    """A notifications database at the revision before the split, 0008 (PostgreSQL and SQLite)."""
     from shared.migrate import upgrade
     from shared.testing import postgres
 
@@ -128,7 +128,7 @@ def migrated_to_0007(request, tmp_path, monkeypatch):
         request.addfinalizer(lambda: postgres.drop_database(admin, url))
     else:
         url = f"sqlite:///{tmp_path / 'notifications.db'}"
-    upgrade("notifications", url, revision="0007")
+    upgrade("notifications", url, revision="0008")
     monkeypatch.setenv("NOTIFICATIONS_DATABASE_URL", url)
     db.dispose_all()
     engine = db.make_engine(url)

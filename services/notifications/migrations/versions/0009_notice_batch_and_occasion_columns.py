@@ -8,8 +8,8 @@ one notice per donation, stage and batch, or per donation, stage and occasion; o
 recipient, notice and channel (a notice is one donation's stage and batch or occasion, so that
 is one per recipient, donation, stage and channel, as before).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 from datetime import datetime, timezone
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import shared.models
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
