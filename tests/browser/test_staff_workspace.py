@@ -55,7 +55,7 @@ def test_a_logistics_day_by_links_only(network, page):
 
     # The language switch: same page in English, and the links carry the language on.
     page.locator(".staff-bar").get_by_role("link", name="English").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("How the network is doing")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Questions for a person")
     assert nav_labels(page) == ["Home", "Pickups", "Hub", "Shipments", "Reports", "Questions"]
     go(page, "Pickups", rf"^{donations}/staff/board\?lang=en", "Pickups waiting")
     go(page, "Home", rf"^{catalog}/staff/\?lang=en", "bookcross")
