@@ -20,6 +20,11 @@ def test_a_valid_code_is_found_however_it_is_written(text):
     assert find_codes(text).valid == (CODE,)
 
 
+@pytest.mark.parametrize("text", ["де мої книжки? wgse-mbza-xrhj-d", "WGSE-MBZA-XRHJ-D", "wgse mbza xrhj d"])
+def test_a_code_of_letters_only_is_found_in_small_letters_when_written_in_its_groups(text):
+    assert find_codes(text).valid == ("WGSE-MBZA-XRHJ-D",)
+
+
 def test_o_for_zero_and_l_for_one_are_forgiven():
     assert find_codes("SJ22-R2S5-A3MO-S").valid == ("SJ22-R2S5-A3M0-S",)
 

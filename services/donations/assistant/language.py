@@ -23,6 +23,7 @@ _CODE_SEPARATOR = re.compile(r"^[\s\-–—_.:#№]{0,3}$")
 _LATIN_OR_DIGIT = re.compile(r"[0-9A-Za-z]")
 _CYRILLIC_NOT_LOOKALIKE = re.compile(r"[^0-9A-Za-zАВСЕНІКМОРТХУавсеікмортху]")
 CODE_LENGTH = codes.TRACKING_RANDOM_CHARS + 1
+_CODE_GROUPS = [len(group) for group in codes.display("0" * CODE_LENGTH).split("-")]
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ def _code_chunk(text: str) -> str | None:
 
 def find_codes(text: str) -> FoundCodes:
     """Tracking codes anywhere in `text`. A run of chunks counts when it has 13 code characters
-    and either a digit or only capital letters (a Latin-typed word is neither)."""
+    and either a digit, only capital letters or the code's grouping (a Latin-typed word has
+    none of them)."""
     chunks = [(m.start(), m.end(), m.group()) for m in _CHUNK.finditer(text)]
     valid, mistyped, spans = [], [], []
     i = 0
@@ -64,7 +66,10 @@ def find_codes(text: str) -> FoundCodes:
             has_digit = any(ch.isdigit() for ch in joined)
             has_letter = any(ch.isalpha() for ch in joined)
             capitals = all(ch.isupper() or not ch.isalpha() for ch in raw)
-            if size == CODE_LENGTH and (has_digit or capitals):
+            # Written in the code's own groups (XXXX-XXXX-XXXX-X): a code even in small letters
+            # without a digit, which no run of words is.
+            grouped = [len(_code_chunk(c[2])) for c in chunks[i:j + 1]] == _CODE_GROUPS
+            if size == CODE_LENGTH and (has_digit or capitals or grouped):
                 if codes.is_valid(joined, codes.TRACKING_RANDOM_CHARS):
                     found = ("valid", j)
                     break
