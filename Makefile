@@ -28,15 +28,10 @@ test: $(STAMP) ## run every test: lint, unit, integration (PostgreSQL and SQLite
 lint: $(STAMP) ## ruff (lint and import order), as make test runs it
 	$(BIN)/ruff check .
 
-bench: $(STAMP) ## run the benchmarks under bench/ (prints figures for the README)
-	$(BIN)/python bench/bus.py
-	$(BIN)/python bench/intake.py
-	$(BIN)/python bench/allocation.py
-	$(BIN)/python bench/scans.py
-	$(BIN)/python bench/notify.py
-	$(BIN)/python bench/token_check.py
-	$(BIN)/python bench/reports.py
-	$(BIN)/python bench/assistant.py
+bench: $(STAMP) ## run the benchmarks under bench/ (prints figures for the README; fails if a target is missed)
+	@failed=""; for b in bus intake scans memory allocation notify token_check reports assistant; do \
+		$(BIN)/python bench/$$b.py || failed="$$failed $$b"; \
+	done; if [ -n "$$failed" ]; then echo "targets missed by:$$failed"; exit 1; fi
 
 faults: $(STAMP) ## the fault run: faults injected into a running network, a table of what it kept (~30 min)
 	$(BIN)/python bench/faults.py

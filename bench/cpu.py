@@ -1,0 +1,78 @@
+"""CPU time spent by the processes of a benchmark run, measured from /proc (psutil).
+
+A meter snapshots, at `start()` and `stop()`, the user + system CPU seconds of:
+- our processes: the given root pids and all their descendants (gunicorn and its workers,
+  Celery workers and their pool children, beat);
+- Redis: the server listening on the run's port;
+- PostgreSQL: the backends connected to the run's databases (their process title names the
+  database).
+Processes that exist only between the two snapshots are not seen, which is why every bench
+warms its pools first (connections and pool children live for the whole run).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psutil
+
+
+def _cpu(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+        return times.user + times.system
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return 0.0
+
+
+@dataclass
+class Cpu:
+    ours: float = 0.0
+    redis: float = 0.0
+    postgres: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.ours + self.redis + self.postgres
+
+    def __sub__(self, other: "Cpu") -> "Cpu":
+        return Cpu(self.ours - other.ours, self.redis - other.redis, self.postgres - other.postgres)
+
+
+class CpuMeter:
+    def __init__(self, roots: list[int], *, redis_port: int | None = None, databases: tuple[str, ...] = ()):
+        self.roots = roots
+        self.redis_port = redis_port
+        self.databases = tuple(databases)
+        self.before: dict[int, float] = {}
+
+    def _processes(self) -> dict[int, tuple[str, psutil.Process]]:
+        found: dict[int, tuple[str, psutil.Process]] = {}
+        for pid in self.roots:
+            try:
+                root = psutil.Process(pid)
+            except psutil.NoSuchProcess:
+                continue
+            for process in [root, *root.children(recursive=True)]:
+                found[process.pid] = ("ours", process)
+        for process in psutil.process_iter(["name", "cmdline"]):
+            cmdline = " ".join(process.info.get("cmdline") or [])
+            if self.redis_port and "redis" in (process.info.get("name") or "") \
+                    and f":{self.redis_port}" in cmdline:
+                found[process.pid] = ("redis", process)
+            elif self.databases and cmdline.startswith("postgres:") \
+                    and any(f" {db} " in cmdline for db in self.databases):
+                found[process.pid] = ("postgres", process)
+        return found
+
+    def snapshot(self) -> dict[int, tuple[str, float]]:
+        return {pid: (kind, _cpu(process)) for pid, (kind, process) in self._processes().items()}
+
+    def start(self) -> None:
+        self.before = self.snapshot()
+
+    def stop(self) -> Cpu:
+        spent = Cpu()
+        for pid, (kind, seconds) in self.snapshot().items():
+            _, earlier = self.before.get(pid, (kind, 0.0))
+            setattr(spent, kind, getattr(spent, kind) + max(0.0, seconds - earlier))
+        return spent
