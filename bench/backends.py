@@ -3,6 +3,8 @@ migrated PostgreSQL databases, pointed at by this process's environment."""
 from __future__ import annotations
 
 import os
+import signal
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,8 @@ SERVICES = ("catalog", "donations", "notifications")
 @contextmanager
 def backends(prefix: str, extra_databases: tuple[str, ...] = (), **env: str):
     """Yields (work dir, database URLs, the environment to give the network's processes)."""
+    # A bench stopped by `timeout` or Ctrl-C still stops the processes it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix=f"bookcross-{prefix}-"))
     redis_server = EmbeddedRedis(workdir / "redis", appendonly=True).start()
     admin = postgres.ensure_server()

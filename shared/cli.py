@@ -161,19 +161,36 @@ def up(demo: bool) -> None:
     if redis_program is not None:
         supervisor.start(redis_program)
 
-    from shared.migrate import upgrade
+    # Migrating and seeding load every service's models: done in a child process, so the
+    # supervisor, which runs as long as the network, stays small.
+    import subprocess
 
-    for service in config.SERVICES:
-        upgrade(service)
-    lines = [line for hook in entry_points(group=UP_GROUP) for line in hook.load()(demo)]
+    prepared = subprocess.run([sys.executable, "-m", "shared.cli", "prepare-network",
+                               "--demo" if demo else "--no-demo"], env=env, capture_output=True, text=True)
+    if prepared.returncode:
+        click.echo(prepared.stdout + prepared.stderr, err=True)
+        supervisor.stop_all()
+        sys.exit(prepared.returncode)
 
     click.echo("")
     for service in config.SERVICES:
         base = config.service_url(service)
         click.echo(f"{service:14} {base}   API docs: {base}/api/docs")
-    for line in lines:
-        click.echo(line)
+    click.echo(prepared.stdout, nl=False)
     sys.exit(supervisor.run())
+
+
+@main.command("prepare-network", hidden=True)
+@click.option("--demo/--no-demo", default=True)
+def prepare_network(demo: bool) -> None:
+    """`bookcross up`'s first step: migrate every database, then each service's own preparation
+    (catalog seeds the centres and prints the first admin's token)."""
+    from shared.migrate import upgrade
+
+    for service in config.SERVICES:
+        upgrade(service)
+    for line in [line for hook in entry_points(group=UP_GROUP) for line in hook.load()(demo)]:
+        click.echo(line)
 
 
 if __name__ == "__main__":
