@@ -82,6 +82,7 @@ def main() -> int:
         print(f"  {name}: {r['rate']:6.0f} events/s  latency p50 {r['p50']:5.1f} ms  p99 {r['p99']:5.1f} ms  "
               f"CPU per event {cpu.total * per_event:5.2f} ms (ours {cpu.ours * per_event:5.2f}, "
               f"Redis {cpu.redis * per_event:4.2f}, PostgreSQL {cpu.postgres * per_event:4.2f})")
+    print(f"  bookcross CPU per event by program (ms): {bus['cpu'].breakdown(bus['events'])}")
     print(f"  rate ratio bus/bare: {ratio:.2f} (target ≥ {RATE_TARGET}: {'met' if met_rate else 'NOT met'}); "
           f"p99 commit → handled {bus['p99']:.1f} ms (target ≤ {P99_TARGET_MS:.0f} ms: "
           f"{'met' if met_p99 else 'NOT met'}); CPU per event ratio "
@@ -153,7 +154,8 @@ def _burst(kind: str, args, handled, meter: CpuMeter) -> dict:
     cpu = meter.stop()
     events = args.events - args.producers
     return {"rate": events / elapsed, "events": events,
-            "cpu": Cpu(cpu.ours + producer_cpu, cpu.redis, cpu.postgres)}
+            "cpu": Cpu(cpu.ours + producer_cpu, cpu.redis, cpu.postgres,
+                       {**cpu.programs, "producers with their relay": producer_cpu})}
 
 
 def _producer(kind: str, count: int, ready, go, spent) -> None:

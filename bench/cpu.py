@@ -11,7 +11,7 @@ warms its pools first (connections and pool children live for the whole run).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psutil
 
@@ -29,13 +29,27 @@ class Cpu:
     ours: float = 0.0
     redis: float = 0.0
     postgres: float = 0.0
+    # our processes' share, by program (e.g. "donations web", "notifications worker")
+    programs: dict = field(default_factory=dict)
 
     @property
     def total(self) -> float:
         return self.ours + self.redis + self.postgres
 
-    def __sub__(self, other: "Cpu") -> "Cpu":
-        return Cpu(self.ours - other.ours, self.redis - other.redis, self.postgres - other.postgres)
+    def breakdown(self, per: int) -> str:
+        """Milliseconds per unit (`per` units), by program, largest first."""
+        return ", ".join(f"{name} {seconds * 1000 / per:.1f}" for name, seconds in
+                         sorted(self.programs.items(), key=lambda item: -item[1]) if seconds * 1000 / per >= 0.05)
+
+
+def program(cmdline: str) -> str:
+    """A short name for one of our processes."""
+    for service in ("catalog", "donations", "notifications", "bare"):
+        if f"services.{service}" in cmdline or f"bench.{service}" in cmdline or f"-Q {service}" in cmdline:
+            return f"{service} {'web' if 'gunicorn' in cmdline else 'worker'}"
+    if " beat " in cmdline:
+        return "beat"
+    return cmdline.split(" ")[-1][:30] or "?"
 
 
 class CpuMeter:
@@ -43,7 +57,7 @@ class CpuMeter:
         self.roots = roots
         self.redis_port = redis_port
         self.databases = tuple(databases)
-        self.before: dict[int, float] = {}
+        self.before: dict[int, tuple] = {}
 
     def _processes(self) -> dict[int, tuple[str, psutil.Process]]:
         found: dict[int, tuple[str, psutil.Process]] = {}
@@ -64,15 +78,25 @@ class CpuMeter:
                 found[process.pid] = ("postgres", process)
         return found
 
-    def snapshot(self) -> dict[int, tuple[str, float]]:
-        return {pid: (kind, _cpu(process)) for pid, (kind, process) in self._processes().items()}
+    def snapshot(self) -> dict[int, tuple[str, float, str]]:
+        found = {}
+        for pid, (kind, process) in self._processes().items():
+            try:
+                name = program(" ".join(process.cmdline())) if kind == "ours" else kind
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                name = kind
+            found[pid] = (kind, _cpu(process), name)
+        return found
 
     def start(self) -> None:
         self.before = self.snapshot()
 
     def stop(self) -> Cpu:
         spent = Cpu()
-        for pid, (kind, seconds) in self.snapshot().items():
-            _, earlier = self.before.get(pid, (kind, 0.0))
-            setattr(spent, kind, getattr(spent, kind) + max(0.0, seconds - earlier))
+        for pid, (kind, seconds, name) in self.snapshot().items():
+            earlier = self.before[pid][1] if pid in self.before else 0.0
+            used = max(0.0, seconds - earlier)
+            setattr(spent, kind, getattr(spent, kind) + used)
+            if kind == "ours":
+                spent.programs[name] = spent.programs.get(name, 0.0) + used
         return spent

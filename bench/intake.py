@@ -129,6 +129,7 @@ def main() -> int:
         print(f"  {name}: {r['rate']:6.0f} offers/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
               f"CPU per offer during the burst {r['cpu'].total * 1000 / args.offers:5.1f} ms "
               f"(ours {r['cpu'].ours * 1000 / args.offers:5.1f})  {r['statuses']}")
+    print(f"  bookcross CPU per offer by program (ms): {result['cpu'].breakdown(args.offers)}")
     print(f"  offers whose events reached notifications: {delivered} of {args.offers} "
           f"({waited:.0f} s after the burst; target all: {'met' if met['delivered'] else 'NOT met'})")
     print(f"  rate ratio bookcross/bare: {ratio:.2f} (target ≥ {RATE_TARGET}: {'met' if met['rate'] else 'NOT met'}); "

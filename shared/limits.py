@@ -51,7 +51,9 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-limiter = Limiter(client_address, headers_enabled=True, strategy="fixed-window", swallow_errors=True,
+# No X-RateLimit-* headers on every answer (each would cost Redis round trips for the window's
+# state); a refused request gets its Retry-After from `shared.web`.
+limiter = Limiter(client_address, headers_enabled=False, strategy="fixed-window", swallow_errors=True,
                   in_memory_fallback_enabled=True, key_prefix="bookcross")
 
 

@@ -45,7 +45,9 @@ from shared.outbox.writer import PENDING_KEY
 
 log = structlog.get_logger("bookcross.relay")
 
-# publish(subscriber, envelope) — raises if the broker did not take the message.
+# publish(subscriber, envelope) — raises if the broker did not take the message. A publisher
+# may also offer `publish.batch()`: a context manager yielding such a function whose messages are
+# written to the broker together when the block ends (raising there if they were not).
 Publisher = Callable[[str, dict], None]
 _publishers: dict[str, Publisher] = {}
 
@@ -142,6 +144,9 @@ class _Published:
 
 
 def _publish(claimed: list, publisher: Publisher) -> _Published:
+    batch = getattr(publisher, "batch", None)
+    if batch is not None and len(claimed) > 0:
+        return _publish_batch(claimed, batch)
     outcome = _Published(sent=[])
     for index, row in enumerate(claimed):
         try:
@@ -154,6 +159,25 @@ def _publish(claimed: list, publisher: Publisher) -> _Published:
             break
         outcome.sent.append(row)
     return outcome
+
+
+def _publish_batch(claimed: list, batch) -> _Published:
+    """Every message of the claimed rows written to the broker in one round trip (`batch()`
+    yields a send function whose messages go out when its block ends). Nothing is known to be
+    sent until then: if a message cannot even be made, or the round trip fails, no row counts
+    as sent — the one that failed counts an attempt, the rest go back untried (any that reached
+    the broker are sent again later, and consumers absorb the repeat)."""
+    failed = None
+    try:
+        with batch() as send:
+            for row in claimed:
+                failed = row
+                for subscriber in subscribers_of(row.event_type):
+                    send(subscriber, row.envelope)
+            failed = claimed[0]  # from here on, only the round trip itself can fail
+    except Exception as exc:
+        return _Published(sent=[], failed=failed, error=exc, untried=[r for r in claimed if r is not failed])
+    return _Published(sent=list(claimed))
 
 
 def _record_failure(session: Session, outcome: _Published, now: datetime, result: RelayResult) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import uuid
 
@@ -135,6 +136,33 @@ def test_a_broker_that_is_away_is_not_the_events_fault(databases, no_nudge, monk
     assert relay_pending("donations", lambda sub, env: sent.append(env["event_id"])).sent == 3
     assert list(dict.fromkeys(sent)) == [str(e.event_id) for e in events]
     assert {r.status for r in outbox_rows()} == {"sent"}
+
+
+def test_the_relays_batch_goes_in_one_round_trip_and_a_broker_away_counts_against_no_row(
+        databases, no_nudge, redis_client, monkeypatch):
+    """The real publisher writes a claim's messages to Redis together; when Redis refuses the
+    connection, none of them is taken for sent and none counts an attempt."""
+    from shared.bus.celery_app import install_publisher
+    from shared.embedded import free_port
+
+    with db.session_scope("donations") as session:
+        events = [add_event(session, "donations.donation_offered", sample_payload("donations.donation_offered"),
+                            producer="donations") for _ in range(3)]
+    reachable = os.environ["REDIS_URL"]
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
+    away = install_publisher("donations")
+    result = relay_pending("donations", away)
+    assert result.broker_unavailable and result.sent == 0
+    assert {(r.status, r.attempts) for r in outbox_rows()} == {("pending", 0)}
+
+    monkeypatch.setenv("REDIS_URL", reachable)
+    back = install_publisher("donations")
+    assert hasattr(back, "batch")
+    assert relay_pending("donations", back).sent == 3
+    assert {r.status for r in outbox_rows()} == {"sent"}
+    for subscriber in subscribers_of("donations.donation_offered"):
+        assert [m["headers"]["id"] for m in reversed(queued(redis_client, subscriber))] == [
+            f"{e.event_id}:{subscriber}" for e in events]
 
 
 def test_a_hung_publish_does_not_stop_other_writers(databases, no_nudge):
