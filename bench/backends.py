@@ -24,7 +24,7 @@ def backends(prefix: str, extra_databases: tuple[str, ...] = (), **env: str):
     redis_server = EmbeddedRedis(workdir / "redis", appendonly=True).start()
     admin = postgres.ensure_server()
     urls = {s: postgres.create_database(admin) for s in SERVICES + extra_databases}
-    process_env = {"REDIS_URL": redis_server.url, "LOG_LEVEL": "WARNING", "BOOKCROSS_SECRET_KEY": "bench",
+    process_env = {"REDIS_URL": redis_server.url, "LOG_LEVEL": "INFO", "BOOKCROSS_SECRET_KEY": "bench",
                    **{f"{s.upper()}_DATABASE_URL": u for s, u in urls.items()}, **env}
     os.environ.update(process_env)
     from shared import db

@@ -191,7 +191,12 @@ def main() -> int:
             url = network.url("catalog") + f"/api/v1/centres/{CENTRE}/scans"
             warm = [{"code": "ABCDE-FGHJK", "scan_id": str(uuid.uuid4())} for _ in range(50)]
             paced(url, warm, args.rate, args.clients, {"Authorization": f"Bearer {token}"})
+            from bench.cpu import CpuMeter
+
+            meter = CpuMeter([p.pid for p in network.processes.values()])
+            meter.start()
             result = paced(url, bodies, args.rate, args.clients, {"Authorization": f"Bearer {token}"})
+            cpu = meter.stop()
         finally:
             bare.stop()
             network.stop()
@@ -202,6 +207,7 @@ def main() -> int:
         print(f"  {name}: p50 {r['p50']:5.1f} ms  p95 {r['p95']:5.1f} ms  p99 {r['p99']:5.1f} ms  "
               f"sent {r['rate']:.0f}/s (sender late p99 {r['late_p99']:.1f} ms)  {r['statuses']}")
     print(f"  answers: {result['results']}")
+    print(f"  CPU per scan by program while scanning (ms): {cpu.breakdown(total)}")
     print(f"  p50 ratio bookcross/bare: {result['p50'] / baseline['p50']:.2f} (target ≤ 3)   "
           f"p99 {result['p99']:.1f} ms (target < 25 ms)")
     return 0 if result["p99"] < 25 and result["p50"] <= 3 * baseline["p50"] else 1
