@@ -63,11 +63,7 @@ HANDLERS: Handlers = {
     "donations.donation_cancelled": {"on_donation_cancelled": on_donation_cancelled},
 }
 # The reports read model (services/reports.py) hears every other service's fact it counts
-# (`reports.FOREIGN`) as `report_event`, and catalog's own copy and shipment events.
+# (`reports.FOREIGN`) as `report_event`; catalog's own copy changes it counts in the
+# transaction that makes them (`move_copies`), not over the bus.
 for _event_type in reports.FOREIGN:
     HANDLERS.setdefault(_event_type, {})["report_event"] = reports.on_foreign_event
-for _event_type in reports.COPY_EVENTS:
-    HANDLERS.setdefault(_event_type, {})["report_copy"] = reports.on_copy_event
-HANDLERS["catalog.copies_allocated"] = {"report_allocation": reports.on_copies_allocated}
-HANDLERS["catalog.shipment_dispatched"] = {"report_shipment": reports.on_shipment_event}
-HANDLERS["catalog.shipment_closed"] = {"report_shipment": reports.on_shipment_event}

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from services.catalog import config, domain
 from services.catalog.models import Centre, Copy, CopyStep
+from services.catalog.services import reports
 from shared import codes
 from shared.models import utcnow
 from shared.outbox import add_event
@@ -76,6 +77,7 @@ def move_copies(session: Session, copies: Sequence[Copy], action: str, *, actor:
     if rule.batch:
         add_event(session, rule.event, {**(batch or {}), rule.names_copy: [c.code for c in copies]},
                   producer=SERVICE)
+    reports.copies_moved(session, [copy.code for copy in copies])  # counted at commit
 
 
 def copy_url(code: str) -> str:

@@ -6,10 +6,11 @@ name no person (ids, oblast, times, stage, channel, status). Nothing here asks a
 anything, at request time or ever.
 
 Two kinds of input, one projection:
-- **Copies** (catalog's own): an event about a copy only says *which* copy changed; the
-  projection reads that copy's row and its journey steps not yet counted, and moves the
-  counters by the difference (`refresh_copy`). Order, duplicates and replays cannot skew it:
-  it always converges on what catalog's own records say.
+- **Copies** (catalog's own): `move_copies`, the one way a copy changes, notes which copies
+  it moved; when that transaction commits, the projection reads those copies' rows and their
+  journey steps not yet counted, and moves the counters by the difference (`refresh_copies`),
+  in the same transaction — no bus hop, no second transaction per change. It always converges
+  on what catalog's own records say, whatever the order of changes.
 - **Other services' facts** (offers, pickups, collections, cancellations, messages, feedback,
   channel choices): each event is kept in `report_event_archive` (as the projection needs it:
   no addresses, no names) and applied; an event's effect is order-tolerant (earliest
@@ -28,11 +29,12 @@ from types import SimpleNamespace
 from typing import Any, Callable
 
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from services.catalog import question_reports
 from services.catalog.assistant_models import ReportQuestion
-from services.catalog.models import AllocationItem, Centre, Copy, CopyStep
+from services.catalog.models import Centre, Copy, CopyStep
 from services.catalog.report_models import (
     CopyLike,
     ReportChannelChoice,
@@ -87,11 +89,6 @@ def tallies(session: Session, *kinds: str) -> dict[str, dict[str, int]]:
 
 
 # --- copies (catalog's own records) -----------------------------------------------------------
-
-def refresh_copy(session: Session, code: str) -> None:
-    """Bring the counters in line with what catalog's tables say about one copy."""
-    refresh_copies(session, [code])
-
 
 def refresh_copies(session: Session, codes) -> None:
     """The same for many copies (a shipment's), in a few statements per thousand copies.
@@ -157,18 +154,24 @@ def count_step(store: "DbStore", centre_code: str, month: str, kind: str, n: int
     store.bump("step_m", f"{month}|{kind}", n)
 
 
-def on_copy_event(session: Session, event: dict) -> None:
-    refresh_copy(session, event["payload"]["copy_code"])
+_MOVED = "reports_copies_moved"
 
 
-def on_copies_allocated(session: Session, event: dict) -> None:
-    refresh_copies(session, session.scalars(select(AllocationItem.copy_code).where(
-        AllocationItem.allocation_id == event["payload"]["allocation_id"])))
+def copies_moved(session: Session, codes) -> None:
+    """`move_copies` changed these copies: the counters follow when the transaction commits."""
+    session.info.setdefault(_MOVED, set()).update(codes)
 
 
-def on_shipment_event(session: Session, event: dict) -> None:
-    refresh_copies(session, session.scalars(select(Copy.code).where(
-        Copy.shipment_id == event["payload"]["shipment_id"])))
+def _refresh_moved(session: Session) -> None:
+    # Once per transaction, after every change it made: copies were locked (FOR UPDATE) by the
+    # use case before, report rows and counters are locked here in code and key order.
+    codes = session.info.pop(_MOVED, None)
+    if codes:
+        refresh_copies(session, codes)
+
+
+sa_event.listen(Session, "before_commit", _refresh_moved)
+sa_event.listen(Session, "after_soft_rollback", lambda session, _tx: session.info.pop(_MOVED, None))
 
 
 def record_like(session: Session, copy_code: str, centre_code: str | None, at: datetime) -> None:
@@ -500,11 +503,6 @@ def on_foreign_event(session: Session, event: dict) -> None:
     store = DbStore(session)
     apply(store, payload, event["occurred_at"])
     store.flush()
-
-
-COPY_EVENTS = ("catalog.copy_catalogued", "catalog.copy_withdrawn", "catalog.copy_arrived",
-               "catalog.copy_misrouted", "catalog.copy_shelved", "catalog.copy_taken", "catalog.copy_moved",
-               "catalog.copy_sent_on")
 
 
 # --- rebuild ---------------------------------------------------------------------------------
