@@ -68,16 +68,19 @@ def kyiv_week(at: datetime) -> str:
 
 def bump(session: Session, kind: str, key: str, delta: int = 1) -> None:
     """Add `delta` to one counter (made at 0 if new): one upsert, exact under concurrency."""
-    if delta == 0:
+    bump_many(session, {(kind, key): delta})
+
+
+def bump_many(session: Session, deltas: dict[tuple[str, str], int]) -> None:
+    """Add each delta to its counter in one upsert; rows go in (kind, key) order, so two
+    transactions moving the same counters lock them in the same order."""
+    rows = [{"kind": kind, "key": key, "n": delta} for (kind, key), delta in sorted(deltas.items()) if delta]
+    if not rows:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     table = ReportTally.__table__
-    statement = insert(table).values(kind=kind, key=key, n=delta).on_conflict_do_update(
-        index_elements=[table.c.kind, table.c.key], set_={"n": table.c.n + delta})
-    session.connection().execute(statement)
+    statement = _insert(session, table).values(rows)
+    session.connection().execute(statement.on_conflict_do_update(
+        index_elements=[table.c.kind, table.c.key], set_={"n": table.c.n + statement.excluded.n}))
 
 
 def tallies(session: Session, *kinds: str) -> dict[str, dict[str, int]]:
@@ -194,8 +197,7 @@ class DbStore:
         self.pending[(kind, key)] += delta  # moved at flush(), in key order
 
     def flush(self) -> None:
-        for (kind, key), delta in sorted(self.pending.items()):
-            bump(self.session, kind, key, delta)
+        bump_many(self.session, self.pending)
         self.pending.clear()
 
     def donation(self, donation_id) -> ReportDonation:
