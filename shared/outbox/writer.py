@@ -6,6 +6,7 @@ from typing import Any
 import structlog
 from sqlalchemy.orm import Session
 
+from shared.bus.subscriptions import subscribers_of
 from shared.events import Event, make_event
 from shared.models import OutboxEvent, utcnow
 
@@ -17,20 +18,26 @@ def add_event(session: Session, event_type: str, payload: dict[str, Any], *,
     """Validate the payload, and add the event to the outbox of the session's database.
 
     Nothing is sent here: if the transaction rolls back, the event never existed.
-    After commit the relay is nudged (see `shared.outbox.relay`).
+    After commit the relay is nudged (see `shared.outbox.relay`) for events that have subscribers.
     """
     if correlation_id is None:
         correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
     event = make_event(event_type, payload, producer=producer, correlation_id=correlation_id)
+    # An event nobody subscribes to (yet) is kept for the record and is sent as it is written:
+    # there is nothing to relay (`bookcross events replay` sends it to a subscriber added later).
+    heard = bool(subscribers_of(event.type))
+    now = utcnow()
     session.add(OutboxEvent(
         event_id=event.event_id,
         event_type=event.type,
         version=event.version,
         envelope=event.to_wire(),
         occurred_at=event.occurred_at,
-        status="pending",
+        status="pending" if heard else "sent",
+        sent_at=None if heard else now,
         attempts=0,
-        next_attempt_at=utcnow(),
+        next_attempt_at=now,
     ))
-    session.info.setdefault(PENDING_KEY, []).append(event.event_id)
+    if heard:
+        session.info.setdefault(PENDING_KEY, []).append(event.event_id)
     return event
