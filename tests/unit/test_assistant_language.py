@@ -20,9 +20,14 @@ def test_a_valid_code_is_found_however_it_is_written(text):
     assert find_codes(text).valid == (CODE,)
 
 
-@pytest.mark.parametrize("text", ["де мої книжки? wgse-mbza-xrhj-d", "WGSE-MBZA-XRHJ-D", "wgse mbza xrhj d"])
-def test_a_code_of_letters_only_is_found_in_small_letters_when_written_in_its_groups(text):
+@pytest.mark.parametrize("text", ["де мої книжки? wgse-mbza-xrhj-d", "WGSE-MBZA-XRHJ-D", "wgse mbza xrhj d",
+                                  "де мої книжки wgsembzaxrhjd"])
+def test_a_code_of_letters_only_is_found_in_small_letters(text):
     assert find_codes(text).valid == ("WGSE-MBZA-XRHJ-D",)
+
+
+def test_a_lone_word_of_thirteen_letters_is_a_code_only_if_its_check_character_agrees():
+    assert find_codes("wgsembzaxrhje") == find_codes("")
 
 
 def test_o_for_zero_and_l_for_one_are_forgiven():

@@ -44,8 +44,8 @@ def _code_chunk(text: str) -> str | None:
 
 def find_codes(text: str) -> FoundCodes:
     """Tracking codes anywhere in `text`. A run of chunks counts when it has 13 code characters
-    and either a digit, only capital letters or the code's grouping (a Latin-typed word has
-    none of them)."""
+    and either a digit, only capital letters, the code's grouping, or is one word (whose check
+    character must then agree: a mistyped code needs a digit to be noticed as one)."""
     chunks = [(m.start(), m.end(), m.group()) for m in _CHUNK.finditer(text)]
     valid, mistyped, spans = [], [], []
     i = 0
@@ -66,10 +66,13 @@ def find_codes(text: str) -> FoundCodes:
             has_digit = any(ch.isdigit() for ch in joined)
             has_letter = any(ch.isalpha() for ch in joined)
             capitals = all(ch.isupper() or not ch.isalpha() for ch in raw)
-            # Written in the code's own groups (XXXX-XXXX-XXXX-X): a code even in small letters
-            # without a digit, which no run of words is.
+            # Written in the code's own groups (XXXX-XXXX-XXXX-X), or as one word of 13
+            # characters whose check character agrees: a code even in small letters without a
+            # digit. A run of several words is not taken for one unless it has a digit or
+            # capitals only.
             grouped = [len(_code_chunk(c[2])) for c in chunks[i:j + 1]] == _CODE_GROUPS
-            if size == CODE_LENGTH and (has_digit or capitals or grouped):
+            lone = j == i
+            if size == CODE_LENGTH and (has_digit or capitals or grouped or lone):
                 if codes.is_valid(joined, codes.TRACKING_RANDOM_CHARS):
                     found = ("valid", j)
                     break
