@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from shared.embedded import free_port  # noqa: E402
 from shared.testing import wait_for  # noqa: E402
+from shared.testing.network import up_environment  # noqa: E402
 
 TARGET_BYTES = 1.5 * 2 ** 30
 MIB = 2 ** 20
@@ -56,9 +57,7 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="bookcross-memory-"))
     ports = {s: free_port() for s in ("catalog", "donations", "notifications")}
-    env = {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8",
-           "BOOKCROSS_VAR_DIR": str(workdir / "var"), "BOOKCROSS_ENV_FILE": str(workdir / "none.env"),
-           **{f"{s.upper()}_PORT": str(p) for s, p in ports.items()}}
+    env = up_environment(workdir, ports)
     bookcross = str(Path(sys.executable).parent / "bookcross")
     log = open(workdir / "up.log", "wb")
     up = subprocess.Popen([bookcross, "up"], env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT,

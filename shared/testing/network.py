@@ -168,3 +168,11 @@ def stays(probe, seconds: float, interval: float = 0.2) -> bool:
             return False
         time.sleep(interval)
     return True
+
+
+def up_environment(workdir: Path, ports: dict[str, int]) -> dict[str, str]:
+    """The environment of `bookcross up` as `make run` gives it: nothing on PATH but the
+    system's, its own var/ folder, no env file, the services on `ports`."""
+    return {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8",
+            "BOOKCROSS_VAR_DIR": str(workdir / "var"), "BOOKCROSS_ENV_FILE": str(workdir / "none.env"),
+            **{f"{s.upper()}_PORT": str(p) for s, p in ports.items()}}

@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import requests
 
 from shared.embedded import free_port
 from shared.testing import wait_for
+from shared.testing.network import up_environment
 from tests.samples import offer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -24,9 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 def test_up_runs_the_whole_network_on_the_embedded_default_and_stops_on_ctrl_c(tmp_path):
     ports = {s: free_port() for s in ("catalog", "donations", "notifications")}
-    env = {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8",
-           "BOOKCROSS_VAR_DIR": str(tmp_path / "var"), "BOOKCROSS_ENV_FILE": str(tmp_path / "none.env"),
-           **{f"{s.upper()}_PORT": str(p) for s, p in ports.items()}}
+    env = up_environment(tmp_path, ports)
     bookcross = str(Path(sys.executable).parent / "bookcross")
     log = open(tmp_path / "up.log", "wb")
     up = subprocess.Popen([bookcross, "up"], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
@@ -100,7 +98,5 @@ def test_up_runs_the_whole_network_on_the_embedded_default_and_stops_on_ctrl_c(t
                     open_ports.append(port)
         return open_ports
 
-    deadline = time.monotonic() + 20
-    while (survivors() or listening()) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert survivors() == [] and listening() == []
+    wait_for(lambda: not survivors() and not listening(), timeout=20,
+             message="every process stopped and every port closed after Ctrl-C")

@@ -8,6 +8,7 @@ import requests
 
 from services.notifications.sms_segments import measure
 from shared.testing import wait_for
+from shared.testing.network import stays
 from tests.e2e.catalog_steps import (
     allocate_and_dispatch,
     bearer,
@@ -57,9 +58,7 @@ def test_forty_books_three_centres_one_email_per_stage(network, logistics_token,
     wait_for(lambda: requests.get(f"{network.url('notifications')}/api/v1/notices",
                                   params={"donation_id": donation["id"]}, headers=bearer(admin_token),
                                   timeout=5).json()[-1]["status"] != "pending", timeout=30)
-    import time
-    time.sleep(3)
-    assert sorted(m["Subject"] for m in letters(smtp_server, email)) == sorted(expected)
+    assert stays(lambda: sorted(m["Subject"] for m in letters(smtp_server, email)) == sorted(expected), 3)
 
     # The donor's tracking page lists what we sent.
     def told():
