@@ -21,6 +21,7 @@ catalog's own tables and the archive — neither is pruned with the outbox.
 """
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections import Counter
@@ -28,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any, Callable
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import and_, bindparam, delete, func, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -72,15 +73,13 @@ def bump(session: Session, kind: str, key: str, delta: int = 1) -> None:
 
 
 def bump_many(session: Session, deltas: dict[tuple[str, str], int]) -> None:
-    """Add each delta to its counter in one upsert; rows go in (kind, key) order, so two
-    transactions moving the same counters lock them in the same order."""
+    """Add each delta to its counter (one statement, the same for any number of counters: its
+    rows are sent together); rows go in (kind, key) order, so two transactions moving the same
+    counters lock them in the same order."""
     rows = [{"kind": kind, "key": key, "n": delta} for (kind, key), delta in sorted(deltas.items()) if delta]
-    if not rows:
-        return
-    table = ReportTally.__table__
-    statement = _insert(session, table).values(rows)
-    session.connection().execute(statement.on_conflict_do_update(
-        index_elements=[table.c.kind, table.c.key], set_={"n": table.c.n + statement.excluded.n}))
+    if rows:
+        connection = session.connection()
+        connection.execute(_statements(connection.dialect.name).bump, rows)
 
 
 def tallies(session: Session, *kinds: str) -> dict[str, dict[str, int]]:
@@ -94,59 +93,88 @@ def tallies(session: Session, *kinds: str) -> dict[str, dict[str, int]]:
 # --- copies (catalog's own records) -----------------------------------------------------------
 
 def refresh_copies(session: Session, codes) -> None:
-    """The same for many copies (a shipment's), in a few statements per thousand copies.
-    Rows are locked in code order and counters moved in key order, so two handlers at work
-    on the same copies or counters wait for each other rather than deadlock."""
+    """Move the counters by what these copies did since they were last counted: their state
+    and place now against the mark kept for each, and their journey steps after the mark's.
+
+    A few cached statements per thousand copies (one copy's scan costs four). Marks are locked
+    in code order and counters moved in key order, so two transactions at work on the same
+    copies or counters wait for each other rather than deadlock."""
+    session.flush()  # the copies' changes and new steps, read back below
     store = DbStore(session)
+    connection = session.connection()
+    sql = _statements(connection.dialect.name)
     codes = sorted(set(codes))
-    place = func.coalesce(Copy.centre_code, Copy.destination_code)
     for start in range(0, len(codes), 1000):
         chunk = codes[start:start + 1000]
-        insert = _insert(session, ReportCopy.__table__)
-        session.connection().execute(insert.values([
-            {"copy_code": c, "centre_code": None, "status": None, "last_step_id": 0} for c in chunk])
-            .on_conflict_do_nothing())
-        seen = {r.copy_code: r for r in session.scalars(
-            select(ReportCopy).where(ReportCopy.copy_code.in_(chunk)).order_by(ReportCopy.copy_code)
-            .with_for_update().execution_options(populate_existing=True))}
-        rows = {r.code: r for r in session.execute(
-            select(Copy.code, Copy.status, place.label("place"), Copy.donation_id).where(Copy.code.in_(chunk)))}
-        oldest = min((r.last_step_id for r in seen.values()), default=0)
-        steps = session.execute(select(CopyStep.id, CopyStep.copy_code, CopyStep.kind, CopyStep.centre_code,
-                                       CopyStep.at)
-                                .where(CopyStep.copy_code.in_(chunk), CopyStep.id > oldest)
-                                .order_by(CopyStep.id)).all()
+        marks = {r.copy_code: r._asdict() for r in connection.execute(sql.marks, {"codes": chunk})}
+        if len(marks) < len(chunk):  # copies counted for the first time
+            connection.execute(sql.new_marks, [{"copy_code": c} for c in chunk if c not in marks])
+            marks = {r.copy_code: r._asdict() for r in connection.execute(sql.marks, {"codes": chunk})}
+        oldest = min(mark["last_step_id"] for mark in marks.values())
+        rows, steps = {}, []
+        for r in connection.execute(sql.copies_and_steps, {"codes": chunk, "after": oldest}):
+            rows[r.code] = r
+            if r.step_id is not None:
+                steps.append(r)
+        steps.sort(key=lambda step: step.step_id)
+        changed: dict[str, dict] = {}
         firsts: dict[tuple, datetime] = {}
         for code in chunk:
-            row, mark = rows.get(code), seen[code]
+            row, mark = rows.get(code), marks[code]
             if row is None:
                 continue
-            if (mark.centre_code, mark.status) != (row.place, row.status):
-                if mark.status is not None:
-                    store.bump("stock", f"{mark.centre_code or ''}|{mark.status}", -1)
+            if (mark["centre_code"], mark["status"]) != (row.place, row.status):
+                if mark["status"] is not None:
+                    store.bump("stock", f"{mark['centre_code'] or ''}|{mark['status']}", -1)
                 store.bump("stock", f"{row.place or ''}|{row.status}", 1)
-                mark.centre_code, mark.status = row.place, row.status
+                mark["centre_code"], mark["status"] = row.place, row.status
+                changed[code] = mark
         for step in steps:
-            mark, row = seen[step.copy_code], rows.get(step.copy_code)
-            if row is None or step.id <= mark.last_step_id:
+            mark = marks[step.code]
+            if step.step_id <= mark["last_step_id"]:
                 continue
-            if step.kind in STEP_KINDS and step.centre_code:
-                count_step(store, step.centre_code, kyiv_month(step.at), step.kind)
+            if step.kind in STEP_KINDS and step.step_centre:
+                count_step(store, step.step_centre, kyiv_month(step.at), step.kind)
             if step.kind in ("catalogued", "shelved"):
-                key = (row.donation_id, f"{step.kind}_at")
+                key = (step.donation_id, f"{step.kind}_at")
                 firsts[key] = min(firsts.get(key, step.at), step.at)
-            mark.last_step_id = step.id
+            mark["last_step_id"] = step.step_id
+            changed[step.code] = mark
+        if changed:
+            connection.execute(sql.set_mark, [{"code": code, "centre": m["centre_code"], "state": m["status"],
+                                               "step": m["last_step_id"]} for code, m in sorted(changed.items())])
         for (donation_id, field), at in sorted(firsts.items(), key=lambda item: (str(item[0][0]), item[0][1])):
             _milestone(store, donation_id, field, at)
     store.flush()
 
 
-def _insert(session: Session, table):
-    if session.get_bind().dialect.name == "postgresql":
+@functools.cache
+def _statements(dialect: str) -> SimpleNamespace:
+    """The projection's hot statements, built once per database kind (and so compiled once)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+    marks, tally = ReportCopy.__table__, ReportTally.__table__
+    bump = insert(tally)
+    step = CopyStep.__table__
+    return SimpleNamespace(
+        bump=bump.on_conflict_do_update(index_elements=[tally.c.kind, tally.c.key],
+                                        set_={"n": tally.c.n + bump.excluded.n}),
+        marks=select(marks.c.copy_code, marks.c.centre_code, marks.c.status, marks.c.last_step_id)
+        .where(marks.c.copy_code.in_(bindparam("codes", expanding=True)))
+        .order_by(marks.c.copy_code).with_for_update(),
+        new_marks=insert(marks).values(centre_code=None, status=None, last_step_id=0).on_conflict_do_nothing(),
+        copies_and_steps=select(
+            Copy.code, Copy.status, func.coalesce(Copy.centre_code, Copy.destination_code).label("place"),
+            Copy.donation_id, step.c.id.label("step_id"), step.c.kind, step.c.centre_code.label("step_centre"),
+            step.c.at)
+        .select_from(Copy.__table__.outerjoin(step, and_(step.c.copy_code == Copy.code,
+                                                         step.c.id > bindparam("after"))))
+        .where(Copy.code.in_(bindparam("codes", expanding=True))),
+        set_mark=update(marks).where(marks.c.copy_code == bindparam("code"))
+        .values(centre_code=bindparam("centre"), status=bindparam("state"), last_step_id=bindparam("step")),
+    )
 
 
 def count_step(store: "DbStore", centre_code: str, month: str, kind: str, n: int = 1) -> None:
@@ -206,6 +234,13 @@ class DbStore:
             "donation_id": donation_id, "failed_pickups": 0})
         return self.session.get(ReportDonation, donation_id, populate_existing=True, with_for_update=True)
 
+    def reached(self, donation_id, field: str, at: datetime) -> bool:
+        """The milestone is already at `at` or earlier: nothing to lock. (A milestone only
+        ever moves earlier, so what is read without a lock stays true.)"""
+        current = self.session.scalar(select(getattr(ReportDonation, field))
+                                      .where(ReportDonation.donation_id == uuid.UUID(str(donation_id))))
+        return current is not None and current <= at
+
     def centre_oblast(self, code: str) -> str | None:
         return self.session.scalar(select(Centre.oblast).where(Centre.code == code))
 
@@ -261,6 +296,9 @@ class MemoryStore(DbStore):
         if row is None:
             row = self.donations[donation_id] = _row(ReportDonation, donation_id=donation_id, failed_pickups=0)
         return row
+
+    def reached(self, donation_id, field: str, at: datetime) -> bool:
+        return False  # the row in memory is compared below
 
     def centre_oblast(self, code: str) -> str | None:
         return self.oblasts.get(code)
@@ -342,6 +380,8 @@ def _touched(store: DbStore, row: ReportDonation) -> None:
 
 
 def _milestone(store: DbStore, donation_id, field: str, at: datetime) -> None:
+    if store.reached(donation_id, field, at):
+        return
     row = store.donation(donation_id)
     current = getattr(row, field)
     if current is None or at < current:
