@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from bench.backends import backends  # noqa: E402
 from bench.bus import percentile  # noqa: E402
 from bench.cpu import CpuMeter  # noqa: E402
+from bench.pauses import no_collector_pauses  # noqa: E402
 from shared.embedded import free_port  # noqa: E402
 from shared.testing import wait_for  # noqa: E402
 
@@ -74,7 +75,7 @@ def burst(url: str, total: int, clients: int, meter: CpuMeter | None = None) -> 
     if meter:
         meter.start()
     started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
+    with no_collector_pauses(), ThreadPoolExecutor(clients) as pool:
         list(pool.map(send, range(total)))
     elapsed = time.perf_counter() - started
     cpu = meter.stop() if meter else None
