@@ -156,10 +156,12 @@ def machine_busy(before) -> float:
 
 def settle(redis_url: str) -> None:
     """Let the setup's own events (copies catalogued, shipments dispatched) be relayed and
-    handled before measuring: the scans should not share the machine with that backlog."""
+    handled, and its copies counted in the reports, before measuring: the scans should not
+    share the machine with that backlog."""
     import redis
     from sqlalchemy import func, select
 
+    from services.catalog.report_models import ReportPendingCopy
     from shared import db
     from shared.models import OutboxEvent
 
@@ -169,7 +171,9 @@ def settle(redis_url: str) -> None:
         with db.session_scope("catalog") as session:
             pending = session.scalar(select(func.count()).select_from(OutboxEvent)
                                      .where(OutboxEvent.status == "pending"))
-        return pending == 0 and all(client.llen(q) == 0 for q in ("catalog", "donations", "notifications"))
+            uncounted = session.scalar(select(func.count()).select_from(ReportPendingCopy))
+        return pending == 0 and uncounted == 0 and all(client.llen(q) == 0
+                                                       for q in ("catalog", "donations", "notifications"))
 
     wait_for(quiet, timeout=600, interval=1, message="the setup's events handled")
     time.sleep(3)

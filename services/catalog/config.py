@@ -27,6 +27,12 @@ def open_library_timeout() -> float:
     return config.env_float("OPEN_LIBRARY_TIMEOUT", 3)
 
 
+def reports_catch_up_seconds() -> float:
+    """How often the catalog worker counts the copies moved since in the reports
+    (REPORTS_CATCH_UP_SECONDS; every report read counts them too)."""
+    return config.env_float("REPORTS_CATCH_UP_SECONDS", 2)
+
+
 def assistant_needs_seconds() -> float:
     """How often catalog looks whether where books are needed changed (ASSISTANT_NEEDS_SECONDS)."""
     return config.env_float("ASSISTANT_NEEDS_SECONDS", 300)

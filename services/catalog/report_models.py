@@ -3,7 +3,8 @@ oblasts, centres, stages, channels, times and counts — and donors' short feedb
 wiped when the donor asks to be forgotten.
 
 Counters (`report_tallies`) keep the dashboard cheap at a million copies: each is exact,
-moved by the projection in the same transaction as the fact it counts (see reports.py)."""
+moved by the projection in the same transaction as the fact it counts, or, for catalog's own
+copies, in batches a moment later (`report_pending_copies`; see reports.py)."""
 from __future__ import annotations
 
 import uuid
@@ -37,6 +38,16 @@ class ReportCopy(Base):
     centre_code: Mapped[str | None] = mapped_column(String(4))
     status: Mapped[str | None] = mapped_column(String(20))
     last_step_id: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+
+class ReportPendingCopy(Base):
+    """A copy that changed since its counters were last moved: noted in the transaction that
+    changed it, counted in batches (`reports.catch_up`) by the catalog worker every few
+    seconds and before any report is read."""
+
+    __tablename__ = "report_pending_copies"
+
+    copy_code: Mapped[str] = mapped_column(String(12), primary_key=True)
 
 
 class ReportDonation(Base):

@@ -6,23 +6,26 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import threading
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 
 from services.catalog.handlers import HANDLERS
 from services.catalog.models import Copy, CopyStep
+from services.catalog.report_models import ReportPendingCopy
 from services.catalog.services import needs, reports
-from shared import db
+from shared import codes, db
 from shared.bus.consumer import handle
 from shared.bus.subscriptions import subscriptions_of
 from shared.events import make_event
 from shared.models import OutboxEvent
+from shared.testing import wait_for
 from tests.conftest import auth
-from tests.integration.test_catalog_api import KHARKIV, LVIV, ODESA, allocate_and_ship, catalogue, scan
+from tests.integration.test_catalog_api import KHARKIV, LVIV, ODESA, allocate_and_ship, at_hub, catalogue, scan
 from tests.samples import sample_payload
 
 
@@ -315,3 +318,88 @@ def _at_hub():
     from tests.integration.test_catalog_api import at_hub
 
     return at_hub(collected=1)
+
+
+# --- catalog's own copies: noted as they move, counted a moment later -------------------------
+
+def pending_copies() -> set[str]:
+    with db.session_scope("catalog") as session:
+        return set(session.scalars(select(ReportPendingCopy.copy_code)))
+
+
+def stock() -> dict[str, int]:
+    with db.session_scope("catalog") as session:
+        return {key: n for key, n in reports.tallies(session, "stock")["stock"].items() if n}
+
+
+def test_copies_moved_are_counted_a_moment_later_exactly_once(client, staff):
+    donation = at_hub(collected=2)
+    created = catalogue(client, staff, donation, [{"title": f"Книжка {i}", "authors": "Автор"} for i in range(2)])
+    made = {codes.normalise(c["code"]) for c in created.json["created"]}
+    # The transaction that moved them noted them; it moved no counter (and waited on none).
+    assert pending_copies() == made and stock() == {}
+    assert reports.catch_up() == 2
+    assert pending_copies() == set() and stock() == {"|catalogued": 2}
+    assert reports.catch_up() == 0 and stock() == {"|catalogued": 2}  # counted once
+
+    _, shipments = allocate_and_ship(client, staff)
+    centre, first = shipments[0]["centre_code"], shipments[0]["copies"][0]["code"]
+    assert scan(client, staff["logistics"], centre, first).json["result"] == "received"
+    assert len(pending_copies()) == 2 and stock() == {"|catalogued": 2}
+    # A report read counts them first: what it shows is never behind.
+    board = client.get("/api/v1/reports/dashboard", headers=auth(staff["logistics"])).json
+    assert pending_copies() == set()
+    expected = Counter({f"{centre}|received": 1})
+    for shipment in shipments:
+        expected[f"{shipment['centre_code']}|in_transit"] += len(shipment["copies"]) - (shipment is shipments[0])
+    assert stock() == {key: n for key, n in expected.items() if n}
+    assert sum(c["on_shelf"] for c in board["equity"]["centres"]) == 0  # received, not shelved yet
+    live = stock()
+    reports.rebuild()
+    assert stock() == live
+
+
+def test_a_catch_up_waits_for_a_copy_still_being_moved(pg_only):
+    """A copy noted as pending and moved again by a transaction not yet committed: the catch-up
+    that took its pending row waits for that transaction, and counts the copy as it committed
+    (read before, the second move would never be counted: its pending row is the one taken)."""
+    from services.catalog.models import Centre
+    from services.catalog.services import intake
+    from services.catalog.services.centres import seed_centres
+    from services.catalog.services.copies import move_copies
+
+    seed_centres(demo=True)
+    (made,) = intake.catalogue(at_hub(collected=1), [{"isbn": None, "title": "Книжка", "authors": "Автор",
+                                                       "condition": "good", "quantity": 1}], "test")["created"]
+    code = codes.normalise(made["code"])
+    reports.catch_up()
+    with db.session_scope("catalog") as session:  # scanned at a centre it was not meant for
+        move_copies(session, [session.get(Copy, code, with_for_update=True)], "misroute", actor="test",
+                    centre=session.get(Centre, KHARKIV))
+    assert pending_copies() == {code}
+
+    moved, release, counted = threading.Event(), threading.Event(), []
+
+    def keep_it() -> None:  # staff decide to keep it: a transaction left open until released
+        with db.session_scope("catalog") as session:
+            move_copies(session, [session.get(Copy, code, with_for_update=True)], "keep", actor="test",
+                        centre=session.get(Centre, KHARKIV))
+            session.flush()
+            moved.set()
+            release.wait(30)
+
+    keeper = threading.Thread(target=keep_it)
+    keeper.start()
+    assert moved.wait(30)
+    catcher = threading.Thread(target=lambda: counted.append(reports.catch_up()))
+    catcher.start()
+    with db.session_scope("catalog") as session:
+        wait_for(lambda: session.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'")), timeout=30, message="the catch-up waiting for the copy")
+    release.set()
+    keeper.join(30)
+    catcher.join(30)
+    assert counted == [1]
+    assert pending_copies() == set()
+    assert stock() == {f"{KHARKIV}|received": 1}

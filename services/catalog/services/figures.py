@@ -1,9 +1,10 @@
 """What the reports read model shows: the dashboard's figures, the equity map's, the open data.
 
 Every figure is read from the read model's exact counters and rows (reports.py), never from a
-sample. Response times are medians and 90th percentiles by the nearest-rank rule (the smallest
-value at or above which p % of the donations lie), in whole seconds; a month's figures are
-computed once per change of that month (each process keeps them with the month's version).
+sample, after the copies moved a moment ago are counted (`catch_up`). Response times are
+medians and 90th percentiles by the nearest-rank rule (the smallest value at or above which
+p % of the donations lie), in whole seconds; a month's figures are computed once per change of
+that month (each process keeps them with the month's version).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from services.catalog import question_reports
 from services.catalog.models import Centre, ReaderNote
 from services.catalog.report_models import ReportDonation, ReportFeedback
-from services.catalog.services.reports import LEAD_STAGES, STEP_KINDS, tallies
+from services.catalog.services.reports import LEAD_STAGES, STEP_KINDS, catch_up, tallies
 from shared import config, db
 from shared.models import utcnow
 
@@ -218,6 +219,7 @@ def equity(session, t: dict) -> dict:
 
 
 def dashboard(month: str | None = None) -> dict:
+    catch_up()  # copies moved a moment ago are counted before anything is shown
     with db.session_scope(SERVICE) as session:
         t = tallies(session, "told", "msg", "notice", "unsub", "leadver", "feedback", "like_week", "stock", "step_c",
                     "step_m")
@@ -227,6 +229,7 @@ def dashboard(month: str | None = None) -> dict:
 
 
 def equity_only() -> dict:
+    catch_up()
     with db.session_scope(SERVICE) as session:
         return equity(session, tallies(session, "stock", "step_c", "step_m"))
 
@@ -241,6 +244,7 @@ def open_data_months() -> list[dict]:
     """Per centre and month (Kyiv time): copies that arrived, went on the shelf, were taken by
     readers (a shelf count did not find them), were brought from elsewhere by readers, and
     readers' 'I liked this book'. Aggregates only: no copy, donation or person is named."""
+    catch_up()
     with db.session_scope(SERVICE) as session:
         t = tallies(session, "step", "like")
         centres = {c.code: c for c in session.scalars(select(Centre))}

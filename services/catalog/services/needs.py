@@ -10,7 +10,7 @@ from services.catalog.allocation import CentreState, need_scores
 from services.catalog.domain import MAX_WISHES
 from services.catalog.models import Centre, OblastPriority
 from services.catalog.report_models import OblastWishes
-from services.catalog.services.reports import tallies
+from services.catalog.services.reports import catch_up, tallies
 from services.catalog.texts import WISH_KINDS
 from shared import db, errors
 from shared.i18n import field_error
@@ -24,6 +24,7 @@ HELD = ("received", "shelved", "allocated", "in_transit")
 def needs() -> dict:
     """Centres with shelves, their need (the allocator's score, relative to the neediest), by
     oblast, with each oblast's wishes."""
+    catch_up()  # the stock as it is now, copies moved a moment ago included
     with db.session_scope(SERVICE) as session:
         t = tallies(session, "stock")["stock"]
         centres = list(session.scalars(select(Centre).where(Centre.has_shelf.is_(True)).order_by(Centre.code)))

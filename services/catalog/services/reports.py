@@ -7,10 +7,13 @@ anything, at request time or ever.
 
 Two kinds of input, one projection:
 - **Copies** (catalog's own): `move_copies`, the one way a copy changes, notes which copies
-  it moved; when that transaction commits, the projection reads those copies' rows and their
-  journey steps not yet counted, and moves the counters by the difference (`refresh_copies`),
-  in the same transaction — no bus hop, no second transaction per change. It always converges
-  on what catalog's own records say, whatever the order of changes.
+  it moved in `report_pending_copies`, in the same transaction (one statement, no bus hop).
+  `catch_up` then reads those copies' rows and their journey steps not yet counted, and moves
+  the counters by the difference (`refresh_copies`), a thousand copies in a few statements:
+  the catalog worker every REPORTS_CATCH_UP_SECONDS, and every report before it is read, so
+  what a report shows is never behind. It always converges on what catalog's own records say,
+  whatever the order of changes; a scan at the counter pays for none of it (nor waits on the
+  counters every other scan moves).
 - **Other services' facts** (offers, pickups, collections, cancellations, messages, feedback,
   channel choices): each event is kept in `report_event_archive` (as the projection needs it:
   no addresses, no names) and applied; an event's effect is order-tolerant (earliest
@@ -44,6 +47,7 @@ from services.catalog.report_models import (
     ReportEvent,
     ReportFeedback,
     ReportMessage,
+    ReportPendingCopy,
     ReportTally,
 )
 from shared import db
@@ -155,7 +159,7 @@ def _statements(dialect: str) -> SimpleNamespace:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    marks, tally = ReportCopy.__table__, ReportTally.__table__
+    marks, tally, pending = ReportCopy.__table__, ReportTally.__table__, ReportPendingCopy.__table__
     bump = insert(tally)
     step = CopyStep.__table__
     return SimpleNamespace(
@@ -174,7 +178,18 @@ def _statements(dialect: str) -> SimpleNamespace:
         .where(Copy.code.in_(bindparam("codes", expanding=True))),
         set_mark=update(marks).where(marks.c.copy_code == bindparam("code"))
         .values(centre_code=bindparam("centre"), status=bindparam("state"), last_step_id=bindparam("step")),
+        note_pending=insert(pending).on_conflict_do_nothing(),
+        take_pending=_skip_locked(select(pending.c.copy_code).order_by(pending.c.copy_code)
+                                  .limit(bindparam("n")), dialect),
+        lock_copies=select(Copy.code).where(Copy.code.in_(bindparam("codes", expanding=True)))
+        .order_by(Copy.code).with_for_update(read=True),
+        drop_pending=delete(pending).where(pending.c.copy_code.in_(bindparam("codes", expanding=True))),
     )
+
+
+def _skip_locked(statement, dialect: str):
+    # SQLite has one writer at a time: nothing to skip.
+    return statement.with_for_update(skip_locked=True) if dialect == "postgresql" else statement
 
 
 def count_step(store: "DbStore", centre_code: str, month: str, kind: str, n: int = 1) -> None:
@@ -189,20 +204,46 @@ _MOVED = "reports_copies_moved"
 
 
 def copies_moved(session: Session, codes) -> None:
-    """`move_copies` changed these copies: the counters follow when the transaction commits."""
+    """`move_copies` changed these copies: they are noted as pending when the transaction commits."""
     session.info.setdefault(_MOVED, set()).update(codes)
 
 
-def _refresh_moved(session: Session) -> None:
-    # Once per transaction, after every change it made: copies were locked (FOR UPDATE) by the
-    # use case before, report rows and counters are locked here in code and key order.
+def _note_moved(session: Session) -> None:
+    # Once per transaction, after every change it made (the copies are locked by then: a use
+    # case locks the copies it moves, and an UPDATE locks them anyway).
     codes = session.info.pop(_MOVED, None)
     if codes:
-        refresh_copies(session, codes)
+        connection = session.connection()
+        connection.execute(_statements(connection.dialect.name).note_pending,
+                           [{"copy_code": code} for code in sorted(codes)])
 
 
-sa_event.listen(Session, "before_commit", _refresh_moved)
+sa_event.listen(Session, "before_commit", _note_moved)
 sa_event.listen(Session, "after_soft_rollback", lambda session, _tx: session.info.pop(_MOVED, None))
+
+
+def catch_up(batch: int = 1000, *, most: int | None = None) -> int:
+    """Count the pending copies, `batch` at a time, each batch in its own transaction; stops
+    when none is left (or after `most`). Returns how many copies were counted.
+
+    Safe beside every other change: pending rows are taken with SKIP LOCKED (two catch-ups
+    share the work), and each copy is locked (FOR SHARE) before it is read, so a copy still
+    being moved by a transaction that has not committed is waited for and read as it commits —
+    a change is never left uncounted behind a pending row already taken."""
+    counted = 0
+    while most is None or counted < most:
+        with db.session_scope(SERVICE) as session:
+            connection = session.connection()
+            sql = _statements(connection.dialect.name)
+            codes = list(connection.execute(sql.take_pending, {"n": batch}).scalars())
+            if not codes:
+                break
+            if connection.dialect.name == "postgresql":
+                connection.execute(sql.lock_copies, {"codes": codes})
+            refresh_copies(session, codes)
+            connection.execute(sql.drop_pending, {"codes": codes})
+        counted += len(codes)
+    return counted
 
 
 def record_like(session: Session, copy_code: str, centre_code: str | None, at: datetime) -> None:
