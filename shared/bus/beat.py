@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import redis
 import structlog
-from celery import Celery
+from celery import Celery, signals
 from celery.beat import PersistentScheduler
 
 from shared import config
+from shared.bus.celery_app import behind_the_web
 from shared.bus.periodic import mark_beat_alive, periodic_tasks
 from shared.bus.settings import celery_settings
 
@@ -42,3 +43,8 @@ app.conf.beat_schedule = {
     p.name: {"task": p.task, "schedule": p.every, "options": {"queue": p.queue, "expires": p.expires}}
     for p in periodic_tasks()
 }
+
+
+@signals.beat_init.connect
+def _beat_behind_the_web(**_kwargs) -> None:
+    behind_the_web()

@@ -15,6 +15,7 @@ How the consume task keeps its promise (nothing lost, nothing stuck):
 from __future__ import annotations
 
 import functools
+import os
 import time
 from contextlib import contextmanager
 
@@ -212,6 +213,20 @@ def _survive_redis_loss_on_close() -> None:
 
 
 _survive_redis_loss_on_close()
+
+
+def behind_the_web() -> None:
+    """Run this process BACKGROUND_NICE steps (default 5) below the web processes: on a machine
+    they share, a page or a scan at the counter is answered first, and the events, letters and
+    sweeps take the rest of the time (all of it when nobody is asking)."""
+    step = config.env_int("BACKGROUND_NICE", 5)
+    if step > 0:
+        os.nice(step)
+
+
+@signals.worker_init.connect
+def _worker_behind_the_web(**_kwargs) -> None:
+    behind_the_web()  # the pool children it forks inherit it
 
 
 @signals.worker_process_init.connect
