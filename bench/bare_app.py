@@ -37,6 +37,15 @@ def engine():
     return _engines[pid]
 
 
+@signals.worker_init.connect
+def _same_priority_as_the_bus(**_kwargs) -> None:
+    # The bus's workers run BACKGROUND_NICE steps below the web (shared.bus.celery_app): the
+    # same worker settings here, without importing the bus.
+    step = config.env_int("BACKGROUND_NICE", 5)
+    if step > 0:
+        os.nice(step)
+
+
 def prepare(url: str) -> None:
     os.environ["BARE_DATABASE_URL"] = url
     metadata.create_all(engine())

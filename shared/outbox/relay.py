@@ -23,6 +23,7 @@ recording it fails, the row is sent again later: consumers are idempotent.
 """
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import threading
@@ -33,8 +34,8 @@ from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
 import structlog
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from shared import config, db
@@ -115,24 +116,37 @@ def relay_pending(service: str, publisher: Publisher | None = None, *,
 def _claim(session: Session, now: datetime, event_ids: list | None, limit: int | None, *,
            status: str, until: datetime) -> list:
     """Mark due rows as taken (`status`) and count the attempt; one UPDATE … RETURNING."""
+    nudge = event_ids is not None
+    statement = _claim_statement(nudge, db.is_sqlite(session.get_bind()))
+    params = {"b_status": status, "b_now": now, "b_until": until}
+    if nudge:
+        params["b_ids"] = event_ids
+    else:
+        params["b_limit"] = limit or config.bus_settings().relay_batch
+    return sorted(session.execute(statement, params).all())
+
+
+@functools.cache
+def _claim_statement(nudge: bool, sqlite: bool):
+    """The claim, built once (and so compiled once) for each kind and database."""
     table = OutboxEvent.__table__
-    claim = update(table).values(status=status, sent_at=now, next_attempt_at=until,
-                                 attempts=table.c.attempts + 1, last_error=None)
-    if event_ids is not None:
+    claim = update(table).values(status=bindparam("b_status"), sent_at=bindparam("b_now"),
+                                 next_attempt_at=bindparam("b_until"), attempts=table.c.attempts + 1,
+                                 last_error=None)
+    if nudge:
         # The nudge: exactly these rows. If a sweep holds one, this waits for it and
         # then finds it no longer pending.
-        claim = claim.where(table.c.event_id.in_(event_ids), table.c.status == "pending")
+        claim = claim.where(table.c.event_id.in_(bindparam("b_ids", expanding=True)), table.c.status == "pending")
     else:
         # Pending rows that are due, and (SQLite) rows whose relay's lease ran out.
         due = (select(table.c.id)
-               .where(table.c.status.in_(("pending", "sending")), table.c.next_attempt_at <= now)
+               .where(table.c.status.in_(("pending", "sending")), table.c.next_attempt_at <= bindparam("b_now"))
                .order_by(table.c.id)
-               .limit(limit or config.bus_settings().relay_batch))
-        if not db.is_sqlite(session.get_bind()):
+               .limit(bindparam("b_limit")))
+        if not sqlite:
             due = due.with_for_update(skip_locked=True)
         claim = claim.where(table.c.id.in_(due.scalar_subquery()))
-    return sorted(session.execute(claim.returning(
-        table.c.id, table.c.event_id, table.c.event_type, table.c.envelope, table.c.attempts)).all())
+    return claim.returning(table.c.id, table.c.event_id, table.c.event_type, table.c.envelope, table.c.attempts)
 
 
 @dataclass
