@@ -16,6 +16,7 @@ import redis
 
 from services.catalog import assistant_feed
 from services.catalog.handlers import HANDLERS as REAL_HANDLERS
+from services.catalog.services import reports
 from shared import config
 from shared.bus.celery_app import make_celery
 
@@ -53,3 +54,4 @@ HANDLERS = {event: {name: h if name.startswith("report_") else instrument(h) for
             for event, handlers in REAL_HANDLERS.items()}
 app = make_celery("catalog", HANDLERS)
 assistant_feed.register_task(app)  # catalog's periodic word to the assistant, as in production
+reports.register_task(app)  # and its reports' catch-up

@@ -209,10 +209,13 @@ def copies_moved(session: Session, codes) -> None:
 
 
 def _note_moved(session: Session) -> None:
-    # Once per transaction, after every change it made (the copies are locked by then: a use
-    # case locks the copies it moves, and an UPDATE locks them anyway).
+    # Once per transaction, after every change it made. The changes are flushed first, so the
+    # copies are locked (their UPDATE) before they are noted: a catch-up that took a copy's
+    # pending row either holds the copy already (this waits, then notes it anew) or waits for
+    # this transaction and reads the copy as it commits (catch_up).
     codes = session.info.pop(_MOVED, None)
     if codes:
+        session.flush()
         connection = session.connection()
         connection.execute(_statements(connection.dialect.name).note_pending,
                            [{"copy_code": code} for code in sorted(codes)])
@@ -220,6 +223,18 @@ def _note_moved(session: Session) -> None:
 
 sa_event.listen(Session, "before_commit", _note_moved)
 sa_event.listen(Session, "after_soft_rollback", lambda session, _tx: session.info.pop(_MOVED, None))
+
+
+def register_task(app):
+    """The periodic tick (REPORTS_CATCH_UP_SECONDS) on a catalog Celery app: count the copies
+    moved since the last one."""
+    from services.catalog.beat import REPORTS_CATCH_UP_TASK
+
+    @app.task(name=REPORTS_CATCH_UP_TASK, ignore_result=True, acks_late=False)
+    def reports_catch_up() -> int:
+        return catch_up()
+
+    return reports_catch_up
 
 
 def catch_up(batch: int = 1000, *, most: int | None = None) -> int:

@@ -125,8 +125,8 @@ def accept(allocation_id: int, actor: str) -> dict:
         wanted = {i.copy_code: i.centre_code for i in allocation.items}
         if not wanted:  # every copy was taken out of it
             raise errors.Conflict("catalog.nothing_to_allocate")
-        copies = {c.code: c for c in session.scalars(
-            select(Copy).where(Copy.code.in_(wanted)).with_for_update())}
+        copies = {c.code: c for c in session.scalars(  # locked in code order, as everywhere
+            select(Copy).where(Copy.code.in_(wanted)).order_by(Copy.code).with_for_update())}
         for code in sorted(wanted):
             if copies[code].status != "catalogued":
                 raise errors.Conflict("catalog.copy_taken_by_other",
