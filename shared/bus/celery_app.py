@@ -32,7 +32,7 @@ from shared.bus.settings import TASK_SOFT_TIME_LIMIT, celery_settings, retry_pau
 from shared.bus.subscriptions import consume_task_name, probe_task_name, prune_task_name, relay_task_name
 from shared.bus.watchdog import start_watchdog
 from shared.logging import configure_logging
-from shared.outbox.relay import relay_pending, set_publisher
+from shared.outbox.relay import relay_pending, resend_after_broker_restart, set_publisher
 
 log = structlog.get_logger("bookcross.bus")
 
@@ -109,6 +109,10 @@ def make_celery(service: str, handlers: Handlers) -> Celery:
     # A periodic tick: acknowledged on receipt (the work is in the database; the next tick comes).
     @app.task(name=relay_task_name(service), ignore_result=True, acks_late=False)
     def relay() -> int:
+        try:
+            resend_after_broker_restart(service, _redis())
+        except redis.RedisError:
+            pass  # the broker is away: the next sweep looks again
         result = relay_pending(service)
         if result.sent or result.failed or result.dead:
             log.info("outbox.sweep", service=service, sent=result.sent,

@@ -113,6 +113,29 @@ def relay_pending(service: str, publisher: Publisher | None = None, *,
     return result
 
 
+def resend_after_broker_restart(service: str, client) -> int:
+    """Redis hands a message to a worker (BRPOP) before the worker records it as unacknowledged
+    (a second command: kombu's `QoS.append`). A Redis killed between the two loses that message:
+    it is neither in the queue nor among the unacknowledged ones its restart restores. So when
+    the broker is found restarted (its run_id changed since this service last looked), every
+    event this service sent in the last BUS_RESEND_AFTER_RESTART_SECONDS (600) goes out again;
+    the consumers are idempotent, so those that had arrived are absorbed. The run_id is kept in
+    Redis itself (restored from its append-only file) and swapped atomically: one sweep of the
+    service resends. Returns how many events were put back."""
+    run_id = client.info("server")["run_id"]
+    before = client.set(f"bookcross:broker:run_id:{service}", run_id, get=True)
+    if before is None or before.decode() == run_id:
+        return 0  # first look (nothing to compare), or the same broker
+    now = utcnow()
+    since = now - timedelta(seconds=config.env_float("BUS_RESEND_AFTER_RESTART_SECONDS", 600))
+    table = OutboxEvent.__table__
+    with db.session_scope(service) as session:
+        resent = session.execute(update(table).where(table.c.status == "sent", table.c.sent_at >= since)
+                                 .values(status="pending", next_attempt_at=now)).rowcount
+    log.warning("outbox.resent_after_broker_restart", service=service, events=resent)
+    return resent
+
+
 def _claim(session: Session, now: datetime, event_ids: list | None, limit: int | None, *,
            status: str, until: datetime) -> list:
     """Mark due rows as taken (`status`) and count the attempt; one UPDATE … RETURNING."""

@@ -296,3 +296,36 @@ def test_replay_by_time_range_touches_only_events_in_it(databases, no_nudge, mon
     marked, delivered = replay_outbox("donations", since=now - timedelta(days=2), until=now - timedelta(hours=2))
     assert marked == 1 and delivered == 1
     assert set(sent) == {str(events[1].event_id)}
+
+
+def test_events_sent_just_before_the_broker_restarted_go_out_again(databases, no_nudge, redis_client,
+                                                                     monkeypatch):
+    """A Redis killed between handing a message to a worker and the worker's note that it holds
+    it loses the message; on finding the broker restarted, the sweep sends the last minutes'
+    events again (consumers absorb the ones that had arrived)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from shared.models import utcnow
+    from shared.outbox.relay import resend_after_broker_restart
+
+    with db.session_scope("donations") as session:
+        recent = add_event(session, "donations.donation_collected", sample_payload("donations.donation_collected"),
+                           producer="donations")
+        old = add_event(session, "donations.donation_collected", sample_payload("donations.donation_collected"),
+                        producer="donations")
+    assert relay_pending("donations", lambda *_: None).sent == 2
+    with db.session_scope("donations") as session:
+        session.execute(update(OutboxEvent).where(OutboxEvent.event_id == old.event_id)
+                        .values(sent_at=utcnow() - timedelta(minutes=11)))
+
+    assert resend_after_broker_restart("donations", redis_client) == 0  # the first look
+    assert resend_after_broker_restart("donations", redis_client) == 0  # the same broker
+    redis_client.set("bookcross:broker:run_id:donations", "a broker before its restart")
+    assert resend_after_broker_restart("donations", redis_client) == 1
+    assert {r.event_id: r.status for r in outbox_rows()} == {recent.event_id: "pending", old.event_id: "sent"}
+    assert resend_after_broker_restart("donations", redis_client) == 0  # once per restart
+    sent = []
+    assert relay_pending("donations", lambda *args: sent.append(args)).sent == 1
+    assert [r.status for r in outbox_rows()] == ["sent", "sent"]
