@@ -124,7 +124,9 @@ def resend_after_broker_restart(service: str, client) -> int:
     service resends. Returns how many events were put back."""
     run_id = client.info("server")["run_id"]
     before = client.set(f"bookcross:broker:run_id:{service}", run_id, get=True)
-    if before is None or before.decode() == run_id:
+    if isinstance(before, bytes):
+        before = before.decode()
+    if before is None or before == run_id:
         return 0  # first look (nothing to compare), or the same broker
     now = utcnow()
     since = now - timedelta(seconds=config.env_float("BUS_RESEND_AFTER_RESTART_SECONDS", 600))
