@@ -16,7 +16,7 @@ from celery import Celery, signals
 from sqlalchemy import Column, DateTime, MetaData, Table, Uuid, create_engine, insert
 
 from shared import config
-from shared.bus.settings import celery_settings
+from shared.bus.settings import behind_the_web, celery_settings
 
 metadata = MetaData()
 SENT = Table("bare_sent", metadata, Column("id", Uuid, primary_key=True),
@@ -39,11 +39,7 @@ def engine():
 
 @signals.worker_init.connect
 def _same_priority_as_the_bus(**_kwargs) -> None:
-    # The bus's workers run BACKGROUND_NICE steps below the web (shared.bus.celery_app): the
-    # same worker settings here, without importing the bus.
-    step = config.env_int("BACKGROUND_NICE", 5)
-    if step > 0:
-        os.nice(step)
+    behind_the_web()  # the bus's workers' priority: the same worker settings
 
 
 def prepare(url: str) -> None:

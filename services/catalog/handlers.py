@@ -63,7 +63,7 @@ HANDLERS: Handlers = {
     "donations.donation_cancelled": {"on_donation_cancelled": on_donation_cancelled},
 }
 # The reports read model (services/reports.py) hears every other service's fact it counts
-# (`reports.FOREIGN`) as `report_event`; catalog's own copy changes it counts in the
-# transaction that makes them (`move_copies`), not over the bus.
+# (`reports.FOREIGN`) as `report_event`; catalog's own copy changes are noted by the
+# transaction that makes them (`move_copies`) and counted by `reports.catch_up`, not over the bus.
 for _event_type in reports.FOREIGN:
     HANDLERS.setdefault(_event_type, {})["report_event"] = reports.on_foreign_event

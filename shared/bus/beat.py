@@ -13,9 +13,8 @@ from celery import Celery, signals
 from celery.beat import PersistentScheduler
 
 from shared import config
-from shared.bus.celery_app import behind_the_web
 from shared.bus.periodic import mark_beat_alive, periodic_tasks
-from shared.bus.settings import celery_settings
+from shared.bus.settings import behind_the_web, celery_settings
 
 log = structlog.get_logger("bookcross.beat")
 

@@ -15,7 +15,6 @@ How the consume task keeps its promise (nothing lost, nothing stuck):
 from __future__ import annotations
 
 import functools
-import os
 import time
 from contextlib import contextmanager
 
@@ -28,7 +27,7 @@ from celery.exceptions import Reject, Retry, TimeLimitExceeded
 from shared import config, db
 from shared.bus import retention
 from shared.bus.consumer import Handlers, dead_letter, handle
-from shared.bus.settings import TASK_SOFT_TIME_LIMIT, celery_settings, retry_pause
+from shared.bus.settings import TASK_SOFT_TIME_LIMIT, behind_the_web, celery_settings, retry_pause
 from shared.bus.subscriptions import consume_task_name, probe_task_name, prune_task_name, relay_task_name
 from shared.bus.watchdog import start_watchdog
 from shared.logging import configure_logging
@@ -217,15 +216,6 @@ def _survive_redis_loss_on_close() -> None:
 
 
 _survive_redis_loss_on_close()
-
-
-def behind_the_web() -> None:
-    """Run this process BACKGROUND_NICE steps (default 5) below the web processes: on a machine
-    they share, a page or a scan at the counter is answered first, and the events, letters and
-    sweeps take the rest of the time (all of it when nobody is asking)."""
-    step = config.env_int("BACKGROUND_NICE", 5)
-    if step > 0:
-        os.nice(step)
 
 
 @signals.worker_init.connect

@@ -27,6 +27,10 @@ tests/e2e/test_bus_failures.py):
 """
 from __future__ import annotations
 
+import os
+
+from shared import config
+
 TASK_SOFT_TIME_LIMIT = 4
 TASK_TIME_LIMIT = 5
 RETRY_MAX_PAUSE = 2.0
@@ -69,3 +73,13 @@ def celery_settings(default_queue: str) -> dict:
 
 def retry_pause(retries: int) -> float:
     return min(RETRY_MAX_PAUSE, 0.25 * (2 ** retries))
+
+
+def behind_the_web() -> None:
+    """Run this process BACKGROUND_NICE steps (default 5) below the web processes: on a machine
+    they share, a page or a scan at the counter is answered first, and the events, letters and
+    sweeps take the rest of the time (all of it when nobody is asking). Every worker and beat
+    call it as they start; the pool children a worker forks inherit it."""
+    step = config.env_int("BACKGROUND_NICE", 5)
+    if step > 0:
+        os.nice(step)

@@ -27,8 +27,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "bus.event_dead_lettered": ("notifications",),
     "catalog.shipment_dispatched": ("donations", "notifications"),
     "catalog.staff_account_changed": ("donations", "notifications"),
-    # The reports read model (catalog) hears these; no personal data in either. (It counts
-    # catalog's own copy changes in the transaction that makes them, not from the bus.)
+    # The reports read model (catalog) hears these; no personal data in either. (Catalog's own
+    # copy changes it counts from catalog's records, `reports.catch_up`, not from the bus.)
     "donations.feedback_given": ("catalog",),
     "notifications.channels_changed": ("catalog",),
     "catalog.copies_allocated": (),

@@ -77,7 +77,7 @@ def move_copies(session: Session, copies: Sequence[Copy], action: str, *, actor:
     if rule.batch:
         add_event(session, rule.event, {**(batch or {}), rule.names_copy: [c.code for c in copies]},
                   producer=SERVICE)
-    reports.copies_moved(session, [copy.code for copy in copies])  # counted at commit
+    reports.copies_moved(session, [copy.code for copy in copies])  # noted at commit, counted soon after
 
 
 def copy_url(code: str) -> str:
