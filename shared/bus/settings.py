@@ -27,7 +27,9 @@ tests/e2e/test_bus_failures.py):
 """
 from __future__ import annotations
 
+import errno
 import os
+import time
 
 from shared import config
 
@@ -79,7 +81,35 @@ def behind_the_web() -> None:
     """Run this process BACKGROUND_NICE steps (default 5) below the web processes: on a machine
     they share, a page or a scan at the counter is answered first, and the events, letters and
     sweeps take the rest of the time (all of it when nobody is asking). Every worker and beat
-    call it as they start; the pool children a worker forks inherit it."""
+    call it as they start; the pool children a worker forks inherit it.
+
+    Linux's scheduler weighs a process's nice value only against the other processes of its own
+    session when autogroups are on (`/proc/sys/kernel/sched_autogroup_enabled`, the default on
+    most distributions): a worker started in a session of its own (by the supervisor, by a
+    terminal, by a container) would compete with each web server as an equal however nice it
+    is. So a process that leads its own session sets the same step on its session's group too."""
     step = config.env_int("BACKGROUND_NICE", 5)
-    if step > 0:
-        os.nice(step)
+    if step <= 0:
+        return
+    os.nice(step)
+    if os.getsid(0) == os.getpid():  # the group holds only this process and its children
+        _nice_autogroup(step)
+
+
+def _nice_autogroup(step: int) -> None:
+    path = "/proc/self/autogroup"
+    for _attempt in range(20):
+        try:
+            with open(path) as current:  # "/autogroup-85 nice 0"
+                nice = int(current.read().split()[-1])
+            with open(path, "w") as autogroup:
+                autogroup.write(str(min(19, nice + step)))
+            return
+        except OSError as exc:
+            if exc.errno != errno.EAGAIN:
+                return  # no autogroups (other kernels, other systems): the process's nice is enough
+            # The kernel takes one change of any group's nice per tenth of a second: workers
+            # starting together take turns.
+            time.sleep(0.11)
+        except (ValueError, IndexError):
+            return
