@@ -1,9 +1,11 @@
 """Adding an event to the outbox, in the caller's transaction."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import structlog
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from shared.bus.subscriptions import subscribers_of
@@ -20,6 +22,32 @@ def add_event(session: Session, event_type: str, payload: dict[str, Any], *,
     Nothing is sent here: if the transaction rolls back, the event never existed.
     After commit the relay is nudged (see `shared.outbox.relay`) for events that have subscribers.
     """
+    event, row = outbox_row(session, event_type, payload, producer=producer, correlation_id=correlation_id)
+    session.add(OutboxEvent(**row))
+    return event
+
+
+def insert_events(session: Session, events: list[tuple[str, dict[str, Any]]], *, producer: str) -> list[Event]:
+    """`add_event` for a use case that writes its rows with SQL statements, not the ORM: the
+    events' rows are inserted now, in one statement, in the caller's transaction."""
+    made, rows = [], []
+    for event_type, payload in events:
+        event, row = outbox_row(session, event_type, payload, producer=producer)
+        made.append(event)
+        rows.append(row)
+    session.execute(_insert_statement(), rows)
+    return made
+
+
+@functools.cache
+def _insert_statement():
+    return insert(OutboxEvent.__table__)
+
+
+def outbox_row(session: Session, event_type: str, payload: dict[str, Any], *,
+               producer: str, correlation_id: str | None = None) -> tuple[Event, dict[str, Any]]:
+    """The validated event and its outbox row's values; a heard event's id is noted for the
+    after-commit nudge."""
     if correlation_id is None:
         correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
     event = make_event(event_type, payload, producer=producer, correlation_id=correlation_id)
@@ -27,17 +55,16 @@ def add_event(session: Session, event_type: str, payload: dict[str, Any], *,
     # there is nothing to relay (`bookcross events replay` sends it to a subscriber added later).
     heard = bool(subscribers_of(event.type))
     now = utcnow()
-    session.add(OutboxEvent(
-        event_id=event.event_id,
-        event_type=event.type,
-        version=event.version,
-        envelope=event.to_wire(),
-        occurred_at=event.occurred_at,
-        status="pending" if heard else "sent",
-        sent_at=None if heard else now,
-        attempts=0,
-        next_attempt_at=now,
-    ))
     if heard:
         session.info.setdefault(PENDING_KEY, []).append(event.event_id)
-    return event
+    return event, {
+        "event_id": event.event_id,
+        "event_type": event.type,
+        "version": event.version,
+        "envelope": event.to_wire(),
+        "occurred_at": event.occurred_at,
+        "status": "pending" if heard else "sent",
+        "sent_at": None if heard else now,
+        "attempts": 0,
+        "next_attempt_at": now,
+    }

@@ -34,17 +34,14 @@ def queued(redis_client, queue):
 
 
 def test_rolled_back_use_case_leaves_no_outbox_row(databases, redis_client, monkeypatch):
-    original = donation_services.add_event
-    calls = []
+    original = donation_services.insert_events
 
-    def add_then_fail(*args, **kwargs):
-        calls.append(args[1])
-        event = original(*args, **kwargs)
-        if len(calls) == 2:
-            raise RuntimeError("the database blinked")
-        return event
+    def insert_then_fail(*args, **kwargs):
+        events = original(*args, **kwargs)  # both events are in the outbox table now
+        assert len(events) == 2
+        raise RuntimeError("the database blinked")
 
-    monkeypatch.setattr(donation_services, "add_event", add_then_fail)
+    monkeypatch.setattr(donation_services, "insert_events", insert_then_fail)
     with pytest.raises(RuntimeError):
         donation_services.offer_donation(_loaded(offer()))
     assert outbox_rows() == []
