@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -107,8 +107,7 @@ def _find_double_submit(session: Session, key: str | None, body: str, fingerprin
             return found
         return None  # a new key is a new request, whatever it looks like
     since = utcnow() - DOUBLE_SUBMIT_WINDOW
-    if session.scalar(select(Donation.id).where(Donation.fingerprint == fingerprint,
-                                                Donation.created_at >= since).limit(1)) is not None:
+    if session.scalar(_offer_statements().recent_twin, {"fingerprint": fingerprint, "since": since}) is not None:
         raise AlreadyOffered()
     return None
 
@@ -170,8 +169,12 @@ _DONATION_COLUMNS = ("id", "tracking_code", "donor_id", "status", "handover", "c
 
 @functools.cache
 def _offer_statements() -> SimpleNamespace:
-    return SimpleNamespace(donor=insert(Donor.__table__), donation=insert(Donation.__table__),
-                           item=insert(DonationItem.__table__), history=insert(DonationHistory.__table__))
+    donations = Donation.__table__
+    return SimpleNamespace(
+        donor=insert(Donor.__table__), donation=insert(donations),
+        item=insert(DonationItem.__table__), history=insert(DonationHistory.__table__),
+        recent_twin=select(donations.c.id).where(donations.c.fingerprint == bindparam("fingerprint"),
+                                                 donations.c.created_at >= bindparam("since")).limit(1))
 
 
 def _load_for_update(session: Session, donation_id: uuid.UUID) -> Donation:

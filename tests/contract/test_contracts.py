@@ -20,7 +20,8 @@ HANDLERS = {s: importlib.import_module(f"services.{s}.handlers").HANDLERS for s 
 def produced_event_types() -> dict[str, set[str]]:
     """Event types each service writes to its outbox, read from its source."""
     found: dict[str, set[str]] = {s: set() for s in (*config.SERVICES, "bus")}
-    pattern = re.compile(r'add_event\(\s*session,\s*"([a-z]+\.[a-z_]+)"')
+    # add_event(session, "<type>", ...), or an (event type, payload) pair for insert_events
+    pattern = re.compile(r'(?:add_event\(\s*session,|events\.append\(\()\s*"([a-z]+\.[a-z_]+)"')
     for service in config.SERVICES:
         for path in (ROOT / "services" / service).rglob("*.py"):
             found[service].update(pattern.findall(path.read_text()))

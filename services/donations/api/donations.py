@@ -29,7 +29,7 @@ blp = Blueprint("donations", __name__, url_prefix="/api/v1/donations",
 class Donations(MethodView):
     @limited("offers")
     @public
-    @blp.arguments(DonationIn)
+    @blp.arguments(DonationIn())
     @blp.response(201, DonationCreated)
     @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
                           "schema": {"type": "string", "maxLength": 100}}])
