@@ -7,6 +7,7 @@ process, lazily, so a forked Celery pool child never shares a parent's sockets.
 """
 from __future__ import annotations
 
+import functools
 import os
 import time
 from contextlib import contextmanager
@@ -139,10 +140,17 @@ def insert_ignoring_duplicates(session: Session, table, values: dict) -> bool:
     True if the row went in; False if a row with the same key exists (or, on PostgreSQL,
     was committed by a concurrent transaction this one waited for).
     """
-    if session.get_bind().dialect.name == "postgresql":
+    statement = _insert_ignoring_statement(session.get_bind().dialect.name == "postgresql", table)
+    return session.connection().execute(statement, values).first() is not None
+
+
+@functools.cache
+def _insert_ignoring_statement(postgresql: bool, table):
+    """Built once per table (every consumed event inserts its guard row with it): the values
+    are the execution's parameters, so SQLAlchemy compiles it once, too."""
+    if postgresql:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     key = list(table.primary_key.columns)[0]
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
-    return session.connection().execute(statement).first() is not None
+    return insert(table).on_conflict_do_nothing().returning(key)

@@ -78,7 +78,7 @@ def retry_pause(retries: int) -> float:
 
 
 def behind_the_web() -> None:
-    """Run this process BACKGROUND_NICE steps (default 5) below the web processes: on a machine
+    """Run this process BACKGROUND_NICE steps (default 10) below the web processes: on a machine
     they share, a page or a scan at the counter is answered first, and the events, letters and
     sweeps take the rest of the time (all of it when nobody is asking). Every worker and beat
     call it as they start; the pool children a worker forks inherit it.
@@ -88,7 +88,7 @@ def behind_the_web() -> None:
     most distributions): a worker started in a session of its own (by the supervisor, by a
     terminal, by a container) would compete with each web server as an equal however nice it
     is. So a process that leads its own session sets the same step on its session's group too."""
-    step = config.env_int("BACKGROUND_NICE", 5)
+    step = config.env_int("BACKGROUND_NICE", 10)
     if step <= 0:
         return
     os.nice(step)
