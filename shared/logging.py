@@ -41,8 +41,8 @@ def configure_logging(service: str | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Celery's own two lines per task ("received", "succeeded in …") only when debugging: the
-    # consumer already logs each event it handled, with its id and consumer, in one line.
+    # Celery's own two lines per task ("received", "succeeded in …") only when debugging, like
+    # the consumer's own line per handled event (processed_events records each one).
     for name in ("celery.worker.strategy", "celery.app.trace"):
         logging.getLogger(name).setLevel(max(level, logging.WARNING) if level > logging.DEBUG else level)
     _configured = True
