@@ -30,10 +30,12 @@ def register(schema_cls: type[EventSchema]) -> type[EventSchema]:
     if key in _SCHEMAS:
         raise ValueError(f"event schema registered twice: {key}")
     _SCHEMAS[key] = schema_cls
+    _latest.pop(schema_cls.event_type, None)
     return schema_cls
 
 
 _instances: dict[tuple[str, int], EventSchema] = {}
+_latest: dict[str, int] = {}  # event type → its newest registered version
 _envelope_schema = EnvelopeSchema()
 
 
@@ -71,8 +73,7 @@ def make_event(event_type: str, payload: dict[str, Any], *, producer: str,
     """Validate a payload against its schema and wrap it in an envelope."""
     _load_all()
     if version is None:
-        version = max(v for t, v in _SCHEMAS if t == event_type) if any(
-            t == event_type for t, _ in _SCHEMAS) else 1
+        version = _latest_version(event_type)
     schema = _schema_instance(event_type, version)
     # Dump first (UUIDs, datetimes → JSON types), then prove a consumer could load it.
     wire_payload = schema.dump(payload)
@@ -81,6 +82,12 @@ def make_event(event_type: str, payload: dict[str, Any], *, producer: str,
         raise ValidationError(errors)
     return Event(type=event_type, version=version, payload=wire_payload,
                  producer=producer, correlation_id=correlation_id)
+
+
+def _latest_version(event_type: str) -> int:
+    if event_type not in _latest:
+        _latest[event_type] = max((v for t, v in _SCHEMAS if t == event_type), default=1)
+    return _latest[event_type]
 
 
 def load_envelope(data: dict[str, Any]) -> dict[str, Any]:

@@ -326,3 +326,25 @@ def test_events_sent_just_before_the_broker_restarted_go_out_again(databases, no
     sent = []
     assert relay_pending("donations", lambda *args: sent.append(args)).sent == 1
     assert [r.status for r in outbox_rows()] == ["sent", "sent"]
+
+
+@pytest.mark.parametrize("due", ["nudge", "sweep"])
+def test_a_relay_transaction_does_not_wait_for_the_wal_flush(pg_only, redis_client, due):
+    """Losing a relay's commit in a crash only sends its events again; its claim itself turns
+    synchronous_commit off for its own transaction (rows claimed or not), and for nothing else."""
+    from sqlalchemy import text
+
+    from shared.models import utcnow
+    from shared.outbox.relay import _claim
+
+    with db.session_scope("donations") as session:
+        event = add_event(session, "donations.donation_cancelled",
+                          sample_payload("donations.donation_cancelled"), producer="donations")
+    for event_ids in ([event.event_id], [uuid.uuid4()]) if due == "nudge" else (None, None):
+        with db.session_scope("donations") as session:
+            assert session.scalar(text("SHOW synchronous_commit")) == "on"
+            now = utcnow()
+            _claim(session, now, event_ids, 10, status="sent", until=now)
+            assert session.scalar(text("SHOW synchronous_commit")) == "off"
+    with db.session_scope("donations") as session:
+        assert session.scalar(text("SHOW synchronous_commit")) == "on"
