@@ -403,3 +403,56 @@ def test_a_catch_up_waits_for_a_copy_still_being_moved(pg_only):
     assert counted == [1]
     assert pending_copies() == set()
     assert stock() == {f"{KHARKIV}|received": 1}
+
+
+def test_a_page_waits_for_the_copies_another_catch_up_is_counting(pg_only):
+    """The worker's catch-up has taken a pending copy and not yet counted it (a busy machine
+    paused it): a page about to show the figures waits for it, instead of skipping the copy and
+    showing figures without it."""
+    from services.catalog.models import Centre
+    from services.catalog.services import intake
+    from services.catalog.services.centres import seed_centres
+    from services.catalog.services.copies import move_copies
+
+    seed_centres(demo=True)
+    (made,) = intake.catalogue(at_hub(collected=1), [{"isbn": None, "title": "Книжка", "authors": "Автор",
+                                                       "condition": "good", "quantity": 1}], "test")["created"]
+    code = codes.normalise(made["code"])
+    reports.catch_up()
+    with db.session_scope("catalog") as session:
+        move_copies(session, [session.get(Copy, code, with_for_update=True)], "misroute", actor="test",
+                    centre=session.get(Centre, KHARKIV))
+    assert pending_copies() == {code}
+
+    taken, release, shown = threading.Event(), threading.Event(), []
+
+    def worker_catch_up() -> None:  # the periodic catch-up, paused between taking and counting
+        with db.session_scope("catalog") as session:
+            connection = session.connection()
+            sql = reports._statements("postgresql")
+            codes_taken = list(connection.execute(sql.take_pending, {"n": 1000}).scalars())
+            taken.set()
+            release.wait(30)
+            connection.execute(sql.lock_copies, {"codes": codes_taken})
+            reports.refresh_copies(session, codes_taken)
+            connection.execute(sql.drop_pending, {"codes": codes_taken})
+
+    def page() -> None:
+        reports.catch_up(reader=True)
+        shown.append(stock())
+
+    worker = threading.Thread(target=worker_catch_up)
+    worker.start()
+    assert taken.wait(30)
+    reader = threading.Thread(target=page)
+    reader.start()
+    with db.session_scope("catalog") as session:
+        wait_for(lambda: session.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'")), timeout=30, message="the page waiting for the worker's catch-up")
+    assert shown == []
+    release.set()
+    worker.join(30)
+    reader.join(30)
+    assert shown == [{f"{KHARKIV}|misrouted": 1}]
+    assert pending_copies() == set()

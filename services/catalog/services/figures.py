@@ -219,7 +219,7 @@ def equity(session, t: dict) -> dict:
 
 
 def dashboard(month: str | None = None) -> dict:
-    catch_up()  # copies moved a moment ago are counted before anything is shown
+    catch_up(reader=True)  # copies moved a moment ago are counted before anything is shown
     with db.session_scope(SERVICE) as session:
         t = tallies(session, "told", "msg", "notice", "unsub", "leadver", "feedback", "like_week", "stock", "step_c",
                     "step_m")
@@ -229,7 +229,7 @@ def dashboard(month: str | None = None) -> dict:
 
 
 def equity_only() -> dict:
-    catch_up()
+    catch_up(reader=True)
     with db.session_scope(SERVICE) as session:
         return equity(session, tallies(session, "stock", "step_c", "step_m"))
 
@@ -244,7 +244,7 @@ def open_data_months() -> list[dict]:
     """Per centre and month (Kyiv time): copies that arrived, went on the shelf, were taken by
     readers (a shelf count did not find them), were brought from elsewhere by readers, and
     readers' 'I liked this book'. Aggregates only: no copy, donation or person is named."""
-    catch_up()
+    catch_up(reader=True)
     with db.session_scope(SERVICE) as session:
         t = tallies(session, "step", "like")
         centres = {c.code: c for c in session.scalars(select(Centre))}

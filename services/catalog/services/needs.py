@@ -24,7 +24,7 @@ HELD = ("received", "shelved", "allocated", "in_transit")
 def needs() -> dict:
     """Centres with shelves, their need (the allocator's score, relative to the neediest), by
     oblast, with each oblast's wishes."""
-    catch_up()  # the stock as it is now, copies moved a moment ago included
+    catch_up(reader=True)  # the stock as it is now, copies moved a moment ago included
     with db.session_scope(SERVICE) as session:
         t = tallies(session, "stock")["stock"]
         centres = list(session.scalars(select(Centre).where(Centre.has_shelf.is_(True)).order_by(Centre.code)))

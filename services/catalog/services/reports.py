@@ -184,6 +184,8 @@ def _statements(dialect: str) -> SimpleNamespace:
         lock_copies=select(Copy.code).where(Copy.code.in_(bindparam("codes", expanding=True)))
         .order_by(Copy.code).with_for_update(read=True),
         drop_pending=delete(pending).where(pending.c.copy_code.in_(bindparam("codes", expanding=True))),
+        wait_pending=select(pending.c.copy_code).order_by(pending.c.copy_code)
+        .with_for_update(read=True, key_share=True),
     )
 
 
@@ -237,14 +239,39 @@ def register_task(app):
     return reports_catch_up
 
 
-def catch_up(batch: int = 1000, *, most: int | None = None) -> int:
+def catch_up(batch: int = 1000, *, most: int | None = None, reader: bool = False) -> int:
     """Count the pending copies, `batch` at a time, each batch in its own transaction; stops
     when none is left (or after `most`). Returns how many copies were counted.
 
     Safe beside every other change: pending rows are taken with SKIP LOCKED (two catch-ups
     share the work), and each copy is locked (FOR SHARE) before it is read, so a copy still
     being moved by a transaction that has not committed is waited for and read as it commits —
-    a change is never left uncounted behind a pending row already taken."""
+    a change is never left uncounted behind a pending row already taken.
+
+    A `reader` (a page about to show the figures) also waits for the copies another catch-up
+    has taken and not yet counted: skipped, they would be missing from what it shows. (The
+    worker's periodic catch-up runs below the web's priority and can be paused for a while in
+    the middle of a batch by a busy machine.)"""
+    counted = _catch_up(batch, most)
+    if reader and (most is None or counted < most) and _wait_for_other_catch_ups():
+        counted += _catch_up(batch, None if most is None else most - counted)
+    return counted
+
+
+def _wait_for_other_catch_ups() -> bool:
+    """Wait until no catch-up holds a pending copy (PostgreSQL; SQLite has one writer at a time).
+    True if copies are pending after the wait (noted meanwhile, or left by a catch-up that
+    rolled back): they are counted too."""
+    with db.session_scope(SERVICE) as session:
+        connection = session.connection()
+        if connection.dialect.name != "postgresql":
+            return False
+        # FOR KEY SHARE waits only for the rows' FOR UPDATE holders (the catch-ups that took
+        # them), and blocks nobody who notes a copy as pending.
+        return bool(connection.execute(_statements(connection.dialect.name).wait_pending).first())
+
+
+def _catch_up(batch: int, most: int | None) -> int:
     counted = 0
     while most is None or counted < most:
         with db.session_scope(SERVICE) as session:
