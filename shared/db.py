@@ -145,6 +145,16 @@ def insert_ignoring_duplicates(session: Session, table, values: dict) -> bool:
 
 
 @functools.cache
+def insert_statement(table):
+    """`INSERT INTO <table>`, built once per table: executed with a row's values (or a list of
+    rows) as its parameters, so SQLAlchemy compiles it once too. For hot paths (an offer, an
+    event's outbox row) that write known rows without the ORM's unit of work."""
+    from sqlalchemy import insert
+
+    return insert(table)
+
+
+@functools.cache
 def _insert_ignoring_statement(postgresql: bool, table):
     """Built once per table (every consumed event inserts its guard row with it): the values
     are the execution's parameters, so SQLAlchemy compiles it once, too."""

@@ -6,9 +6,8 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -107,7 +106,7 @@ def _find_double_submit(session: Session, key: str | None, body: str, fingerprin
             return found
         return None  # a new key is a new request, whatever it looks like
     since = utcnow() - DOUBLE_SUBMIT_WINDOW
-    if session.scalar(_offer_statements().recent_twin, {"fingerprint": fingerprint, "since": since}) is not None:
+    if session.scalar(_recent_twin(), {"fingerprint": fingerprint, "since": since}) is not None:
         raise AlreadyOffered()
     return None
 
@@ -119,7 +118,6 @@ def _create(session: Session, donor_data: dict, handover: dict, items: list[doma
     with prepared statements (five round trips) rather than the ORM's unit of work: an offer is
     what a flash mob sends thousands of. Returns the donation as a detached object."""
     now = utcnow()
-    statements = _offer_statements()
     donor = {"id": uuid.uuid4(), "kind": donor_data["kind"], "name": donor_data.get("name"),
              "email": donor_data.get("email"), "phone": donor_data.get("phone"),
              "language": donor_data.get("language", "uk"), "latin": donor_data.get("latin", False),
@@ -136,13 +134,14 @@ def _create(session: Session, donor_data: dict, handover: dict, items: list[doma
                            for w in handover.get("preferred_windows") or []] or None,
         idempotency_key=idempotency_key, request_hash=request_hash, fingerprint=fingerprint,
         created_at=now, updated_at=now)
-    session.execute(statements.donor, donor)
-    session.execute(statements.donation, {c: getattr(donation, c) for c in _DONATION_COLUMNS})
-    session.execute(statements.item, [{"donation_id": donation.id, "isbn": i.isbn, "title": i.title,
-                                       "authors": i.authors, "quantity": i.quantity} for i in items])
-    session.execute(statements.history, {"donation_id": donation.id, "at": now, "stage": "offered",
-                                         "from_status": None, "to_status": "offered", "actor": actor,
-                                         "reason": None, "details": {"count": declared}})
+    session.execute(db.insert_statement(Donor.__table__), donor)
+    session.execute(db.insert_statement(Donation.__table__), {c: getattr(donation, c) for c in _DONATION_COLUMNS})
+    session.execute(db.insert_statement(DonationItem.__table__), [
+        {"donation_id": donation.id, "isbn": i.isbn, "title": i.title, "authors": i.authors,
+         "quantity": i.quantity} for i in items])
+    session.execute(db.insert_statement(DonationHistory.__table__), {
+        "donation_id": donation.id, "at": now, "stage": "offered", "from_status": None,
+        "to_status": "offered", "actor": actor, "reason": None, "details": {"count": declared}})
     events = []
     if donor["email"] or donor["phone"]:
         events.append(("donations.donor_contact_changed", {
@@ -168,13 +167,11 @@ _DONATION_COLUMNS = ("id", "tracking_code", "donor_id", "status", "handover", "c
 
 
 @functools.cache
-def _offer_statements() -> SimpleNamespace:
+def _recent_twin():
+    """The double-submit lookup, built once: an offer with this fingerprint since then."""
     donations = Donation.__table__
-    return SimpleNamespace(
-        donor=insert(Donor.__table__), donation=insert(donations),
-        item=insert(DonationItem.__table__), history=insert(DonationHistory.__table__),
-        recent_twin=select(donations.c.id).where(donations.c.fingerprint == bindparam("fingerprint"),
-                                                 donations.c.created_at >= bindparam("since")).limit(1))
+    return select(donations.c.id).where(donations.c.fingerprint == bindparam("fingerprint"),
+                                        donations.c.created_at >= bindparam("since")).limit(1)
 
 
 def _load_for_update(session: Session, donation_id: uuid.UUID) -> Donation:
@@ -253,7 +250,7 @@ def register_walk_in(centre_code: str, data: dict, *, actor: str) -> Offered:
                 return Offered(existing, created=False)
         created = _create(session, donor_data, handover, items, fingerprint=uuid.uuid4().hex,
                           idempotency_key=key, actor=actor, request_hash=body)
-        donation = session.get(Donation, created.id)
+        donation = session.get(Donation, created.id)  # _create's is detached; this one is tracked
         previous = _transition(session, donation, "collect")
         donation.collected_count = donation.declared_count
         _history(session, donation, "collected", actor, from_status=previous,

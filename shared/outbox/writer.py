@@ -1,13 +1,12 @@
 """Adding an event to the outbox, in the caller's transaction."""
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import structlog
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from shared import db
 from shared.bus.subscriptions import subscribers_of
 from shared.events import Event, make_event
 from shared.models import OutboxEvent, utcnow
@@ -24,8 +23,8 @@ def add_event(session: Session, event_type: str, payload: dict[str, Any], *,
     The row is inserted at once with a prepared statement, not left to the ORM's flush: for a
     use case whose only write is its event, the unit of work cost more than the insert.
     """
-    event, row = outbox_row(session, event_type, payload, producer=producer, correlation_id=correlation_id)
-    session.execute(_insert_statement(), row)
+    event, row = _outbox_row(session, event_type, payload, producer=producer, correlation_id=correlation_id)
+    session.execute(db.insert_statement(OutboxEvent.__table__), row)
     return event
 
 
@@ -33,19 +32,14 @@ def insert_events(session: Session, events: list[tuple[str, dict[str, Any]]], *,
     """`add_event` for several events at once: their rows go in with one statement."""
     made, rows = [], []
     for event_type, payload in events:
-        event, row = outbox_row(session, event_type, payload, producer=producer)
+        event, row = _outbox_row(session, event_type, payload, producer=producer)
         made.append(event)
         rows.append(row)
-    session.execute(_insert_statement(), rows)
+    session.execute(db.insert_statement(OutboxEvent.__table__), rows)
     return made
 
 
-@functools.cache
-def _insert_statement():
-    return insert(OutboxEvent.__table__)
-
-
-def outbox_row(session: Session, event_type: str, payload: dict[str, Any], *,
+def _outbox_row(session: Session, event_type: str, payload: dict[str, Any], *,
                producer: str, correlation_id: str | None = None) -> tuple[Event, dict[str, Any]]:
     """The validated event and its outbox row's values; a heard event's id is noted for the
     after-commit nudge."""
