@@ -359,6 +359,14 @@ def test_copies_moved_are_counted_a_moment_later_exactly_once(client, staff):
     assert stock() == live
 
 
+def someone_waits_for_a_lock() -> int:
+    """A fresh transaction each time: PostgreSQL keeps pg_stat_activity as it first read it for
+    the rest of a transaction."""
+    with db.session_scope("catalog") as session:
+        return session.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                   "AND wait_event_type = 'Lock'"))
+
+
 def test_a_catch_up_waits_for_a_copy_still_being_moved(pg_only):
     """A copy noted as pending and moved again by a transaction not yet committed: the catch-up
     that took its pending row waits for that transaction, and counts the copy as it committed
@@ -393,10 +401,7 @@ def test_a_catch_up_waits_for_a_copy_still_being_moved(pg_only):
     assert moved.wait(30)
     catcher = threading.Thread(target=lambda: counted.append(reports.catch_up()))
     catcher.start()
-    with db.session_scope("catalog") as session:
-        wait_for(lambda: session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'")), timeout=30, message="the catch-up waiting for the copy")
+    wait_for(someone_waits_for_a_lock, timeout=30, message="the catch-up waiting for the copy")
     release.set()
     keeper.join(30)
     catcher.join(30)
@@ -446,10 +451,7 @@ def test_a_page_waits_for_the_copies_another_catch_up_is_counting(pg_only):
     assert taken.wait(30)
     reader = threading.Thread(target=page)
     reader.start()
-    with db.session_scope("catalog") as session:
-        wait_for(lambda: session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'")), timeout=30, message="the page waiting for the worker's catch-up")
+    wait_for(someone_waits_for_a_lock, timeout=30, message="the page waiting for the worker's catch-up")
     assert shown == []
     release.set()
     worker.join(30)
