@@ -74,7 +74,7 @@ def _parse_time(value: str | None) -> datetime | None:
 @click.option("--dead-letters", is_flag=True, help="Replay the service's dead letters instead.")
 def replay(service, event_ids, since, until, dead_letters) -> None:
     """Send events again. Consumers are idempotent: duplicates have no second effect."""
-    from shared.bus.celery_app import install_publisher
+    from shared.bus.publisher import install_publisher
     from shared.replay import replay_dead_letters, replay_outbox
 
     install_publisher(service)

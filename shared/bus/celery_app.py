@@ -1,4 +1,5 @@
-"""The Celery app of a service: its consume task, its relay task, its publisher.
+"""The Celery app of a service: its consume task, its relay task (the publisher it relays with is
+`shared.bus.publisher`).
 
 How the consume task keeps its promise (nothing lost, nothing stuck):
 - it never fails: an event either succeeds, is dead-lettered (after CONSUMER_MAX_RETRIES
@@ -14,9 +15,7 @@ How the consume task keeps its promise (nothing lost, nothing stuck):
 """
 from __future__ import annotations
 
-import functools
 import time
-from contextlib import contextmanager
 
 import redis
 import structlog
@@ -27,42 +26,14 @@ from celery.exceptions import Reject, Retry, TimeLimitExceeded
 from shared import config, db
 from shared.bus import retention
 from shared.bus.consumer import Handlers, dead_letter, handle
+from shared.bus.publisher import install_publisher
 from shared.bus.settings import TASK_SOFT_TIME_LIMIT, behind_the_web, celery_settings, retry_pause
 from shared.bus.subscriptions import consume_task_name, probe_task_name, prune_task_name, relay_task_name
 from shared.bus.watchdog import start_watchdog
 from shared.logging import configure_logging
-from shared.outbox.relay import relay_pending, resend_after_broker_restart, set_publisher
+from shared.outbox.relay import relay_pending, resend_after_broker_restart
 
 log = structlog.get_logger("bookcross.bus")
-
-
-def install_publisher(service: str):
-    """How this process sends `service`'s outbox events to their subscribers' queues (the relay
-    and `bookcross events replay` use it); registered for the after-commit nudge."""
-    publisher_app = _publisher_app(service)
-
-    def publish(subscriber: str, envelope: dict, producer=None) -> None:
-        publisher_app.send_task(
-            consume_task_name(subscriber),
-            args=[envelope],
-            task_id=f"{envelope['event_id']}:{subscriber}",
-            queue=subscriber,
-            retry=False,  # fail fast: the outbox row stays pending and the sweep retries
-            # Celery would otherwise render the whole envelope for its logs on every send.
-            argsrepr=f"({envelope['type']} {envelope['event_id']})", kwargsrepr="{}",
-            producer=producer,
-        )
-
-    @contextmanager
-    def batch():
-        """The relay's way: the messages of a claim go to Redis in one pipeline (kombu's
-        `Producer.batch`), not one round trip and one Redis client each."""
-        with publisher_app.producer_or_acquire() as producer, producer.batch():
-            yield functools.partial(publish, producer=producer)
-
-    publish.batch = batch
-    set_publisher(service, publish)
-    return publish
 
 
 def make_celery(service: str, handlers: Handlers) -> Celery:
@@ -180,17 +151,6 @@ def _count_overrun(sender=None, task_id=None, exception=None, **_kwargs) -> None
         log.error("consume.overran", task_id=task_id)
 
 
-def _publisher_app(service: str) -> Celery:
-    """The relay's own connection to Redis: it gives up at the first refused connection
-    instead of kombu's default retry loop (seconds), because the outbox already keeps the
-    event safe and the sweep will send it. Workers keep their patient connection."""
-    app = Celery(f"bookcross.{service}.publisher", broker=config.redis_url(), set_as_current=False)
-    settings = celery_settings(default_queue=service)
-    settings["broker_transport_options"] = {**settings["broker_transport_options"], "max_retries": 0}
-    app.conf.update(settings)
-    return app
-
-
 def _survive_redis_loss_on_close() -> None:
     """Celery 5.7 / kombu 5.7: when Redis dies under a worker, the consumer collects the broken
     connection (which drops its client) and then closes it; closing the channel tries to restore
@@ -221,11 +181,12 @@ _survive_redis_loss_on_close()
 def _one_publish_client_per_pool() -> None:
     """kombu 5.7's Redis channel builds a new `redis.Redis` for every publish and every publish
     batch (`conn_or_acquire` → `_create_client`). Building one fills in some 170 response
-    callbacks: in a relay of one event, a sixth of its CPU. A client is a thin, thread-safe front
-    of the channel's connection pool, so each channel keeps one for as long as its pool lives (a
-    broken connection makes kombu drop the pool, and the next call builds a client for the new
-    one). The channel's own asynchronous client (BRPOP, registered with the event loop) is left
-    as kombu makes it."""
+    callbacks: a sixth of the CPU of sending one small task (a consume task sending its event
+    round again, the watchdog's ticks). A client is a thin, thread-safe front of the channel's
+    connection pool, so each channel keeps one for as long as its pool lives (a broken
+    connection makes kombu drop the pool, and the next call builds a client for the new one).
+    The channel's own asynchronous client (BRPOP, registered with the event loop) is left as
+    kombu makes it."""
     from kombu.transport import redis as kombu_redis
 
     original = kombu_redis.Channel._create_client

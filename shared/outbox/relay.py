@@ -36,6 +36,7 @@ from typing import Callable, Iterable
 import structlog
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from shared import config, db
@@ -87,26 +88,27 @@ def relay_pending(service: str, publisher: Publisher | None = None, *,
     result = RelayResult()
     now = utcnow()
     ids = list(event_ids) if event_ids is not None else None
-    if db.is_sqlite(db.engine_for(service)):
-        with db.session_scope(service) as session:
-            claimed = _claim(session, now, ids, limit, status="sending", until=now + CLAIM_LEASE)
+    engine = db.engine_for(service)  # Core connections: the relay needs no ORM session
+    if db.is_sqlite(engine):
+        with engine.begin() as connection:
+            claimed = _claim(connection, now, ids, limit, status="sending", until=now + CLAIM_LEASE)
         if not claimed:
             return result
         outcome = _publish(claimed, publisher)
-        with db.session_scope(service) as session:
+        with engine.begin() as connection:
             sent = [row.id for row in outcome.sent]
             if sent:
-                session.execute(update(OutboxEvent.__table__).where(
+                connection.execute(update(OutboxEvent.__table__).where(
                     OutboxEvent.__table__.c.id.in_(sent), OutboxEvent.__table__.c.status == "sending")
                     .values(status="sent", sent_at=now))
-            _record_failure(session, outcome, now, result)
+            _record_failure(connection, outcome, now, result)
     else:
-        with db.session_scope(service) as session:
+        with engine.begin() as connection:
             # The claim turns synchronous_commit off for this transaction (see
             # `_claim_statement`): losing it in a crash only means sending these events again.
-            claimed = _claim(session, now, ids, limit, status="sent", until=now)
+            claimed = _claim(connection, now, ids, limit, status="sent", until=now)
             outcome = _publish(claimed, publisher)
-            _record_failure(session, outcome, now, result)
+            _record_failure(connection, outcome, now, result)
     result.sent = len(outcome.sent)
     result.event_ids = [str(row.event_id) for row in outcome.sent]
     return result
@@ -137,17 +139,17 @@ def resend_after_broker_restart(service: str, client) -> int:
     return resent
 
 
-def _claim(session: Session, now: datetime, event_ids: list | None, limit: int | None, *,
+def _claim(connection: Connection, now: datetime, event_ids: list | None, limit: int | None, *,
            status: str, until: datetime) -> list:
     """Mark due rows as taken (`status`) and count the attempt; one UPDATE … RETURNING."""
     nudge = event_ids is not None
-    statement = _claim_statement(nudge, db.is_sqlite(session.get_bind()))
+    statement = _claim_statement(nudge, db.is_sqlite(connection.engine))
     params = {"b_status": status, "b_now": now, "b_until": until}
     if nudge:
         params["b_ids"] = event_ids
     else:
         params["b_limit"] = limit or config.bus_settings().relay_batch
-    return sorted(session.execute(statement, params).all())
+    return sorted(connection.execute(statement, params).all())
 
 
 @functools.cache
@@ -224,7 +226,7 @@ def _publish_batch(claimed: list, batch) -> _Published:
     return _Published(sent=list(claimed))
 
 
-def _record_failure(session: Session, outcome: _Published, now: datetime, result: RelayResult) -> None:
+def _record_failure(connection: Connection, outcome: _Published, now: datetime, result: RelayResult) -> None:
     if outcome.failed is None:
         return
     table = OutboxEvent.__table__
@@ -238,20 +240,20 @@ def _record_failure(session: Session, outcome: _Published, now: datetime, result
         result.broker_unavailable = True
         put_back.append(row.id)
     elif row.attempts >= settings.relay_max_attempts:
-        session.execute(update(table).where(table.c.id == row.id).values(
+        connection.execute(update(table).where(table.c.id == row.id).values(
             status="dead", sent_at=None, last_error=error))
         result.dead += 1
     else:
         delay = backoff_seconds(row.attempts, settings.relay_max_backoff)
-        session.execute(update(table).where(table.c.id == row.id).values(
+        connection.execute(update(table).where(table.c.id == row.id).values(
             status="pending", sent_at=None, last_error=error,
             next_attempt_at=now + timedelta(seconds=delay)))
         result.failed += 1
     if put_back:
-        session.execute(update(table).where(table.c.id.in_(put_back)).values(
+        connection.execute(update(table).where(table.c.id.in_(put_back)).values(
             status="pending", sent_at=None, next_attempt_at=now, attempts=table.c.attempts - 1))
         if row.id in put_back:
-            session.execute(update(table).where(table.c.id == row.id).values(last_error=error))
+            connection.execute(update(table).where(table.c.id == row.id).values(last_error=error))
     log.warning("outbox.publish_failed", event_id=str(row.event_id), event_type=row.event_type,
                 attempts=row.attempts, broker_unavailable=result.broker_unavailable, error=error)
 

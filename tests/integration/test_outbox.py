@@ -139,7 +139,7 @@ def test_the_relays_batch_goes_in_one_round_trip_and_a_broker_away_counts_agains
         databases, no_nudge, redis_client, monkeypatch):
     """The real publisher writes a claim's messages to Redis together; when Redis refuses the
     connection, none of them is taken for sent and none counts an attempt."""
-    from shared.bus.celery_app import install_publisher
+    from shared.bus.publisher import install_publisher
     from shared.embedded import free_port
 
     with db.session_scope("donations") as session:
@@ -160,6 +160,38 @@ def test_the_relays_batch_goes_in_one_round_trip_and_a_broker_away_counts_agains
     for subscriber in subscribers_of("donations.donation_offered"):
         assert [m["headers"]["id"] for m in reversed(queued(redis_client, subscriber))] == [
             f"{e.event_id}:{subscriber}" for e in events]
+
+
+def test_the_publisher_writes_the_message_celery_itself_would(databases, no_nudge, redis_client):
+    """The relay fills in a template Celery made instead of calling `send_task` for every
+    message: what lands in the queue must be what `send_task` writes (the same task, ids,
+    arguments and delivery properties), or a worker would not run it as the same task."""
+    from shared.bus.publisher import _publisher_app, install_publisher
+
+    envelope = {"event_id": str(uuid.uuid4()), "type": "donations.donation_offered", "version": 1,
+                "payload": {"title": "Кобзар", "quantity": 2}}
+    subscriber = "catalog"
+    install_publisher("donations")(subscriber, envelope)
+    ours = queued(redis_client, subscriber)
+    redis_client.delete(subscriber)
+    task_id = f"{envelope['event_id']}:{subscriber}"
+    argsrepr = f"({envelope['type']} {envelope['event_id']})"
+    _publisher_app("donations").send_task(consume_task_name(subscriber), args=[envelope], task_id=task_id,
+                                          queue=subscriber, retry=False, argsrepr=argsrepr, kwargsrepr="{}")
+    celerys = queued(redis_client, subscriber)
+    assert len(ours) == len(celerys) == 1
+    ours, celerys = ours[0], celerys[0]
+    assert ours["body"] == celerys["body"]  # base64 of the same JSON: [[envelope], {}, embed]
+    assert {k: v for k, v in ours.items() if k not in ("headers", "properties")} == {
+        k: v for k, v in celerys.items() if k not in ("headers", "properties")}
+    per_process = ("origin",)  # gen<pid>@host: the same process here, but say why it may differ
+    assert {k: v for k, v in ours["headers"].items() if k not in per_process} == {
+        k: v for k, v in celerys["headers"].items() if k not in per_process}
+    per_message = ("delivery_tag", "reply_to")  # a fresh uuid each; the sender thread's id
+    # send_task also copies argsrepr/kwargsrepr into the properties, where nobody reads them.
+    assert {k: v for k, v in ours["properties"].items() if k not in per_message} == {
+        k: v for k, v in celerys["properties"].items() if k not in per_message + ("argsrepr", "kwargsrepr")}
+    assert ours["properties"]["delivery_tag"] != celerys["properties"]["delivery_tag"]
 
 
 def test_a_hung_publish_does_not_stop_other_writers(databases, no_nudge):
@@ -341,10 +373,10 @@ def test_a_relay_transaction_does_not_wait_for_the_wal_flush(pg_only, redis_clie
         event = add_event(session, "donations.donation_cancelled",
                           sample_payload("donations.donation_cancelled"), producer="donations")
     for event_ids in ([event.event_id], [uuid.uuid4()]) if due == "nudge" else (None, None):
-        with db.session_scope("donations") as session:
-            assert session.scalar(text("SHOW synchronous_commit")) == "on"
+        with db.engine_for("donations").begin() as connection:
+            assert connection.scalar(text("SHOW synchronous_commit")) == "on"
             now = utcnow()
-            _claim(session, now, event_ids, 10, status="sent", until=now)
-            assert session.scalar(text("SHOW synchronous_commit")) == "off"
+            _claim(connection, now, event_ids, 10, status="sent", until=now)
+            assert connection.scalar(text("SHOW synchronous_commit")) == "off"
     with db.session_scope("donations") as session:
         assert session.scalar(text("SHOW synchronous_commit")) == "on"
