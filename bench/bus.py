@@ -117,11 +117,7 @@ def _combined(bursts: list[dict]) -> dict:
     seconds = sum(b["seconds"] for b in bursts)
     cpu = Cpu()
     for b in bursts:
-        cpu.ours += b["cpu"].ours
-        cpu.redis += b["cpu"].redis
-        cpu.postgres += b["cpu"].postgres
-        for name, spent in b["cpu"].programs.items():
-            cpu.programs[name] = cpu.programs.get(name, 0.0) + spent
+        cpu.add(b["cpu"])
     return {"rate": events / seconds, "events": events, "cpu": cpu}
 
 

@@ -110,11 +110,7 @@ def _combined(bursts: list[dict]) -> dict:
     for b in bursts:
         for code, n in b["statuses"].items():
             statuses[code] = statuses.get(code, 0) + n
-        cpu.ours += b["cpu"].ours
-        cpu.redis += b["cpu"].redis
-        cpu.postgres += b["cpu"].postgres
-        for name, spent in b["cpu"].programs.items():
-            cpu.programs[name] = cpu.programs.get(name, 0.0) + spent
+        cpu.add(b["cpu"])
     offers = sum(b["offers"] for b in bursts)
     return {"rate": offers / sum(b["seconds"] for b in bursts), "p50": percentile(latencies, 50),
             "p99": percentile(latencies, 99), "statuses": statuses, "cpu": cpu}
@@ -138,7 +134,7 @@ def main() -> int:
         bare_flask.prepare(urls["bare"])  # its tables, once, before its workers start
         network = Network(env, workdir / "logs", web=("donations",), web_workers=args.web_workers)
         redis_port = int(env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
-        databases = tuple(url.rsplit("/", 1)[1] for url in urls.values())
+        databases = {url.rsplit("/", 1)[1]: name for name, url in urls.items()}
         bare_port = free_port()
         bare = Process("bare_flask", [executable("gunicorn"), "bench.bare_flask:app", "--bind",
                                       f"127.0.0.1:{bare_port}", "--workers", str(args.web_workers)],
@@ -180,7 +176,8 @@ def main() -> int:
         print(f"  {name}: {r['rate']:6.0f} offers/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:6.1f} ms  "
               f"CPU per offer during the burst {r['cpu'].total * 1000 / args.offers:5.1f} ms "
               f"(ours {r['cpu'].ours * 1000 / args.offers:5.1f})  {r['statuses']}")
-    print(f"  bookcross CPU per offer by program (ms): {result['cpu'].breakdown(args.offers)}")
+    print(f"  bookcross CPU per offer by program (ms): {result['cpu'].breakdown(args.offers)}; "
+          f"by server: {result['cpu'].breakdown(args.offers, servers=True)}")
     print(f"  offers whose events reached notifications: {delivered} of {args.offers} "
           f"(at most {waited:.0f} s after a burst; target all: {'met' if met['delivered'] else 'NOT met'})")
     print(f"  rate ratio bookcross/bare: {ratio:.2f} (target ≥ {RATE_TARGET}: {'met' if met['rate'] else 'NOT met'}); "
