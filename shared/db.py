@@ -126,10 +126,18 @@ def session_scope(service: str) -> Iterator[Session]:
         session.close()
 
 
+# A forked child's copies of its parent's engines: kept, never used, never collected. Collecting
+# them would close their connections, and closing a libpq connection tells the server the session
+# is over: the parent's session (its socket is the same one) would end with it.
+_inherited: list[Engine] = []
+
+
 def dispose_all() -> None:
     for (pid, _), engine in list(_engines.items()):
         if pid == os.getpid():
             engine.dispose()
+        else:
+            _inherited.append(engine)
     _engines.clear()
     _factories.clear()
 

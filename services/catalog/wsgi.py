@@ -1,4 +1,7 @@
 """gunicorn entry point: gunicorn services.catalog.wsgi:app"""
 from services.catalog.app import create_app
+from shared.outbox.relay import relay_in_workers
+
+relay_in_workers()  # the web answers people; its events are relayed by the workers
 
 app = create_app()

@@ -31,6 +31,7 @@ from shared.bus.settings import TASK_SOFT_TIME_LIMIT, behind_the_web, celery_set
 from shared.bus.subscriptions import consume_task_name, probe_task_name, prune_task_name, relay_task_name
 from shared.bus.watchdog import start_watchdog
 from shared.logging import configure_logging
+from shared.outbox.listener import start_relay_listener
 from shared.outbox.relay import relay_pending, resend_after_broker_restart
 
 log = structlog.get_logger("bookcross.bus")
@@ -103,6 +104,7 @@ def make_celery(service: str, handlers: Handlers) -> Celery:
         return pruned.outbox + pruned.processed + pruned.dead_letters
 
     start_watchdog(app, service)
+    start_relay_listener(app, service)
     return app
 
 

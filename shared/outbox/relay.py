@@ -1,8 +1,13 @@
 """The relay: outbox rows → one Celery task per subscriber queue.
 
-Two paths share `relay_pending`:
+Three paths share `relay_pending`:
 - the nudge: right after a commit that added events, a relay thread of the same
   process relays exactly those rows (low latency, no extra hop, batched under load);
+- the hand-over: a web server's processes (`relay_in_workers()`, in each wsgi module) do not
+  relay; their nudge thread only signals the service's workers (one Redis PUBLISH for whatever
+  it holds), whose listener (`shared.outbox.listener`) relays every due row, a batch per claim.
+  The web answers people; relaying runs at the workers' lower priority. With no worker
+  listening (PUBLISH reached nobody) the web process relays the rows itself, as a nudge;
 - the sweep: a periodic task relays whatever is still pending (the nudge failed,
   Redis was down, the process died between commit and nudge).
 
@@ -33,7 +38,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
+import redis
 import structlog
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection
@@ -307,6 +315,8 @@ class _NudgeThread:
                     self.done.notify_all()
 
     def _relay(self, batch: list[uuid.UUID]) -> None:
+        if _hand_over["workers"] and _signal_workers(self.service):
+            return
         try:
             result = relay_pending(self.service, event_ids=batch, limit=len(batch))
         except Exception as exc:  # the sweep will send them
@@ -314,6 +324,35 @@ class _NudgeThread:
             log.warning("outbox.nudge_failed", service=self.service, error=str(exc))
         if result is None or result.failed or result.dead or result.broker_unavailable:
             self.resting_until = time.monotonic() + NUDGE_REST_SECONDS
+
+
+# Set in a web server's processes: the relaying of what they commit is the workers' job.
+_hand_over = {"workers": False}
+_signal_clients: dict[tuple[int, str], redis.Redis] = {}
+
+
+def relay_channel(service: str) -> str:
+    """The Redis channel on which `service`'s workers hear that it has new events."""
+    return f"bookcross:outbox:{service}"
+
+
+def relay_in_workers(on: bool = True) -> None:
+    """This process (a web server's) leaves the relaying of its events to its service's workers."""
+    _hand_over["workers"] = on
+
+
+def _signal_workers(service: str) -> bool:
+    """Tell the service's workers there are events to relay; False if none heard it (or Redis
+    is away), and the caller relays them itself."""
+    key = (os.getpid(), config.redis_url())
+    client = _signal_clients.get(key)
+    if client is None:
+        client = _signal_clients[key] = redis.Redis.from_url(
+            key[1], socket_connect_timeout=2, socket_timeout=2, retry=Retry(NoBackoff(), 0))
+    try:
+        return client.publish(relay_channel(service), "") > 0
+    except redis.RedisError:
+        return False
 
 
 _nudgers: dict[tuple[int, str], _NudgeThread] = {}

@@ -380,3 +380,58 @@ def test_a_relay_transaction_does_not_wait_for_the_wal_flush(pg_only, redis_clie
             assert connection.scalar(text("SHOW synchronous_commit")) == "off"
     with db.session_scope("donations") as session:
         assert session.scalar(text("SHOW synchronous_commit")) == "on"
+
+
+@pytest.fixture
+def web_process():
+    """This process behaves as a web server's: it leaves the relaying to the workers."""
+    from shared.outbox.relay import relay_in_workers
+
+    relay_in_workers()
+    yield
+    relay_in_workers(False)
+
+
+def test_a_web_process_hands_its_events_to_the_workers_listener(databases, redis_client, web_process):
+    """A web process only signals; the worker's listener relays every due row (and on a signal
+    it comes upon while relaying, relays again)."""
+    from shared.outbox.listener import RelayListener, wait_until_listening
+    from shared.outbox.relay import relay_channel
+    from shared.testing import wait_for
+
+    worker = redis_client.pubsub(ignore_subscribe_messages=True)  # a worker that hears, and waits
+    worker.subscribe(relay_channel("donations"))
+    assert wait_until_listening("donations")
+    first = donation_services.offer_donation(_loaded(offer()))
+    assert wait_for_nudges()
+    assert wait_for(lambda: worker.get_message(timeout=0.1), timeout=5, message="the signal")
+    assert {r.status for r in outbox_rows()} == {"pending"}  # the web itself relayed nothing
+    worker.close()
+
+    listener = RelayListener("donations")
+    listener.start()
+    try:
+        wait_for(lambda: {r.status for r in outbox_rows()} == {"sent"}, timeout=10,
+                 message="the listener relays what was committed before it listened")
+        second = donation_services.offer_donation(_loaded(offer()))
+        wait_for(lambda: len(outbox_rows()) == 4 and {r.status for r in outbox_rows()} == {"sent"},
+                 timeout=10, message="the listener relays on the signal")
+    finally:
+        listener.stop()
+        listener.join(5)
+    assert listener.relayed == 4
+    offered = [r.event_id for r in outbox_rows() if r.event_type == "donations.donation_offered"]
+    assert len(offered) == 2 and first.donation.id != second.donation.id
+    for subscriber in ("catalog", "notifications"):
+        queued_ids = {m["headers"]["id"] for m in queued(redis_client, subscriber)}
+        assert {f"{event_id}:{subscriber}" for event_id in offered} <= queued_ids
+
+
+def test_with_no_worker_listening_the_web_process_relays_itself(databases, redis_client, web_process):
+    from shared.outbox.relay import relay_channel
+
+    assert redis_client.pubsub_numsub(relay_channel("donations")) == [(relay_channel("donations").encode(), 0)]
+    donation_services.offer_donation(_loaded(offer()))
+    assert wait_for_nudges()
+    assert {r.status for r in outbox_rows()} == {"sent"}
+    assert redis_client.llen("catalog") == 1 and redis_client.llen("notifications") == 2
